@@ -1,0 +1,3 @@
+export function base64url(input: string | Uint8Array): string {
+  return Buffer.from(input).toString('base64url');
+}

@@ -1,0 +1,37 @@
+import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import ecdsaSigFormatter from 'ecdsa-sig-formatter';
+import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
+import { base64url } from './base64url.js';
+import { kidOfKeyArn } from './kms-key-id.js';
+
+/**
+ * Signs compact JWS (ES256) with a KMS key that never leaves KMS. The algorithm is fixed
+ * here, never taken from input. KMS returns an ASN.1 DER ECDSA signature; JWS wants the
+ * 64-byte r‖s form (RFC 7518 §3.4), which ecdsa-sig-formatter converts to.
+ */
+export class KmsJwsSigner {
+  readonly kid: string;
+
+  constructor(
+    private readonly kms: KMSClient,
+    private readonly keyArn: string,
+  ) {
+    this.kid = kidOfKeyArn(keyArn);
+  }
+
+  async sign(typ: string, claims: Record<string, unknown>): Promise<string> {
+    const header = { alg: SIGNING_ALGORITHM, kid: this.kid, typ };
+    const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+    // RAW: KMS hashes with SHA-256 itself. The signing input is far below KMS's 4096-byte limit.
+    const { Signature } = await this.kms.send(
+      new SignCommand({
+        KeyId: this.keyArn,
+        Message: Buffer.from(signingInput, 'ascii'),
+        MessageType: 'RAW',
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }),
+    );
+    if (!Signature) throw new Error('KMS Sign returned no signature');
+    return `${signingInput}.${ecdsaSigFormatter.derToJose(Buffer.from(Signature), SIGNING_ALGORITHM)}`;
+  }
+}

@@ -1,0 +1,46 @@
+import { createPublicKey } from 'node:crypto';
+import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
+import { kidOfKeyArn } from './kms-key-id.js';
+
+export interface PublicJwk {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  kid: string;
+  alg: typeof SIGNING_ALGORITHM;
+  use: 'sig';
+}
+
+/** Fetches one KMS key's public half and turns its DER SubjectPublicKeyInfo into a JWK. */
+export async function fetchPublicJwk(kms: KMSClient, keyArn: string): Promise<PublicJwk> {
+  const response = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }));
+  if (response.KeySpec !== 'ECC_NIST_P256' || response.KeyUsage !== 'SIGN_VERIFY' || !response.PublicKey) {
+    throw new Error(`KMS key ${kidOfKeyArn(keyArn)} is not an ECC_NIST_P256 SIGN_VERIFY key`);
+  }
+  const jwk = createPublicKey({ key: Buffer.from(response.PublicKey), format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('KMS returned a public key that is not P-256');
+  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid: kidOfKeyArn(keyArn), alg: SIGNING_ALGORITHM, use: 'sig' };
+}
+
+/**
+ * The public keys of a fixed list of KMS keys, fetched once per container and kept: public
+ * keys never change for a key's life. A failed fetch is forgotten so the next call retries.
+ */
+export class KmsPublicKeySet {
+  #keys: Promise<PublicJwk[]> | undefined;
+
+  constructor(
+    private readonly kms: KMSClient,
+    readonly keyArns: readonly string[],
+  ) {}
+
+  keys(): Promise<PublicJwk[]> {
+    this.#keys ??= Promise.all(this.keyArns.map((arn) => fetchPublicJwk(this.kms, arn))).catch((error: unknown) => {
+      this.#keys = undefined;
+      throw error;
+    });
+    return this.#keys;
+  }
+}

@@ -1,0 +1,29 @@
+import type { PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
+import type { SettlementRequest } from '../domain/settlement-request.js';
+import { ProcessorUnavailableError, ValidationError } from '../errors.js';
+
+export const SANDBOX_TOKENS = {
+  tok_success: 'settles the payment',
+  tok_decline: 'is declined by the issuer (402)',
+  tok_error: 'makes the processor fail (502, nothing is signed)',
+} as const;
+
+/** The embedded processor: deterministic outcomes by token, so apps and tests can drive every path. */
+export class SandboxPaymentProcessor implements PaymentProcessor {
+  async process(request: SettlementRequest): Promise<ProcessorOutcome> {
+    switch (request.paymentMethod.token) {
+      case 'tok_success':
+        return { status: 'SETTLED' };
+      case 'tok_decline':
+        return { status: 'DECLINED', declineCode: 'card_declined' };
+      case 'tok_error':
+        throw new ProcessorUnavailableError();
+      default: {
+        const tokens = Object.entries(SANDBOX_TOKENS).map(([token, effect]) => `'${token}' ${effect}`);
+        throw new ValidationError(`Unknown sandbox payment token. Use one of: ${tokens.join('; ')}.`, [
+          { path: 'paymentMethod.token', message: `must be one of ${Object.keys(SANDBOX_TOKENS).join(', ')}` },
+        ]);
+      }
+    }
+  }
+}

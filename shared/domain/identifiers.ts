@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** Merchant and order ids appear in signed claims and ledger keys, so they stay boring. */
+export const merchantIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, _ and -');
+export const orderIdSchema = merchantIdSchema;
+
+/** As the IETF Idempotency-Key draft and Stripe: an opaque string the client chooses. */
+export const idempotencyKeySchema = z
+  .string()
+  .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1 to 255 printable ASCII characters');
+
+export const paymentIdSchema = z.string().regex(/^pay_[A-Za-z0-9_-]{22,64}$/, 'is not a payment id');

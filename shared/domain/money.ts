@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { isCurrencyInUse } from './iso4217.js';
+
+export const currencyCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be three upper-case letters (ISO 4217)')
+  .refine(isCurrencyInUse, 'is not an ISO 4217 currency in current use');
+
+/** Money is an integer of minor units plus its currency: never a float. */
+export const amountSchema = z.strictObject({
+  value: z
+    .number()
+    .int('must be an integer number of minor units (1999 means 19.99 USD)')
+    .positive('must be positive')
+    .max(Number.MAX_SAFE_INTEGER, 'must be a safe integer'),
+  currency: currencyCodeSchema,
+});
+
+export type Amount = z.infer<typeof amountSchema>;
+
+export function sameAmount(a: Amount, b: Amount): boolean {
+  return a.value === b.value && a.currency === b.currency;
+}

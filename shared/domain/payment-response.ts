@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { merchantIdSchema, orderIdSchema, paymentIdSchema } from './identifiers.js';
+import { amountSchema } from './money.js';
+
+/** Every token kind has its own `typ`, so a token minted for one purpose is never accepted for another. */
+export const PAYMENT_RESPONSE_TYP = 'payment-response+jwt';
+export const SIGNING_ALGORITHM = 'ES256';
+
+export const PAYMENT_STATUSES = ['SETTLED', 'DECLINED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+/** The claims of the payment response data: what the verification service checks. */
+export const paymentResponseClaimsSchema = z.strictObject({
+  iss: z.string().min(1).max(256),
+  jti: paymentIdSchema,
+  iat: z.number().int().nonnegative(),
+  merchantId: merchantIdSchema,
+  orderId: orderIdSchema,
+  amount: amountSchema,
+  status: z.enum(PAYMENT_STATUSES),
+});
+
+export type PaymentResponseClaims = z.infer<typeof paymentResponseClaimsSchema>;

@@ -1,0 +1,90 @@
+/**
+ * The one error family of the project. Each error has a stable `code` (part of the API:
+ * it becomes the problem `type`), an HTTP status, and a `detail` written for the caller.
+ * Errors with status >= 500 never reach the caller's eyes with their detail.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    options?: { cause?: unknown; extensions?: Record<string, unknown> },
+  ) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.extensions = options?.extensions;
+  }
+  readonly extensions: Record<string, unknown> | undefined;
+}
+
+export type ValidationIssue = { path: string; message: string };
+
+export class ValidationError extends AppError {
+  constructor(detail: string, readonly issues: ValidationIssue[] = []) {
+    super('validation-failed', 400, 'Request is invalid', detail, issues.length ? { extensions: { errors: issues } } : undefined);
+  }
+}
+
+export class MalformedBodyError extends AppError {
+  constructor(detail: string) {
+    super('malformed-body', 400, 'Request body is not valid JSON', detail);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(detail: string) {
+    super('unsupported-media-type', 415, 'Unsupported media type', detail);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(limitBytes: number) {
+    super('payload-too-large', 413, 'Request body is too large', `The request body must be at most ${limitBytes} bytes.`);
+  }
+}
+
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(
+      'idempotency-key-reused',
+      422,
+      'Idempotency-Key was used with a different request',
+      'This Idempotency-Key was already used for a request with a different body. Use a new key for a new payment.',
+    );
+  }
+}
+
+export class RequestInFlightError extends AppError {
+  constructor() {
+    super(
+      'request-in-flight',
+      409,
+      'A request with this Idempotency-Key is in progress',
+      'A request with this Idempotency-Key is still being processed. Retry after a short delay with the same key.',
+    );
+  }
+}
+
+export class ProcessorUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super(
+      'processor-unavailable',
+      502,
+      'The payment processor failed',
+      'The payment processor did not complete the payment; nothing was charged or signed. Retry with the same Idempotency-Key.',
+      { cause },
+    );
+  }
+}
+
+/** A dependency of ours failed: the caller gets a generic 500, the logs get the cause. */
+export class InternalError extends AppError {
+  constructor(detail: string, cause?: unknown) {
+    super('internal', 500, 'Internal server error', detail, { cause });
+  }
+}
+
+export function zodIssuesToValidationIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ValidationIssue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}

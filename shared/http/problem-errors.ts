@@ -1,0 +1,20 @@
+import type { MiddlewareObj } from '@middy/core';
+import { AppError } from '../errors.js';
+import { logger } from '../observability/logger.js';
+import { problemResponse } from './problem.js';
+import type { HttpEvent, HttpResult } from './types.js';
+
+/** The one place where errors become HTTP: RFC 9457 problem+json, never a stack trace. */
+export function problemErrors(): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: function respondWithProblem(request) {
+      const { error } = request;
+      if (error instanceof AppError && error.status < 500) {
+        logger.info('request refused', { code: error.code, status: error.status });
+      } else {
+        logger.error('request failed', error as Error);
+      }
+      request.response = problemResponse(error, request.event.requestContext?.http?.path);
+    },
+  };
+}

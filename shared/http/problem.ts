@@ -1,0 +1,35 @@
+import { AppError } from '../errors.js';
+import type { HttpResult } from './types.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Problem types are relative URIs documented in the README's error table. */
+export function problemTypeOf(code: string): string {
+  return `/problems/${code}`;
+}
+
+/**
+ * RFC 9457 problem details. Errors below 500 are the caller's and say what to fix; anything
+ * else becomes a generic 500 so that no internals (messages, stacks, ARNs) leak.
+ */
+export function problemResponse(error: unknown, instance?: string): HttpResult {
+  const known = error instanceof AppError && error.status < 500 ? error : undefined;
+  const exposed = error instanceof AppError && error.status >= 500 && error.status !== 500 ? error : undefined;
+  const status = known?.status ?? exposed?.status ?? 500;
+  const body = known
+    ? { type: problemTypeOf(known.code), title: known.title, status, detail: known.detail, ...known.extensions }
+    : exposed
+      ? // Upstream failures (502, 503) keep their code and fixed text: both are written for callers.
+        { type: problemTypeOf(exposed.code), title: exposed.title, status, detail: exposed.detail }
+      : {
+          type: problemTypeOf('internal'),
+          title: 'Internal server error',
+          status: 500,
+          detail: 'The server failed to handle the request. It has been logged; retrying later may help.',
+        };
+  return {
+    statusCode: status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    body: JSON.stringify(instance ? { ...body, instance } : body),
+  };
+}
