@@ -24,6 +24,11 @@ export async function startDynamoDb(options: { dataDir: string; port?: number; h
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // SDK clients keep connections alive; without this, close() waits for them to idle out.
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

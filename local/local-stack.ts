@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared/routes.js';
+import { type ApiServerOptions, type LambdaHandler, startApiServer } from './api-server.js';
+import { bootstrapLocalResources } from './bootstrap.js';
+import { startDynamoDb } from './dynamodb-server.js';
+import { startKmsServer } from './kms/kms-server.js';
+import type { LocalSigningKeys } from './signing-keys.js';
+import { LOCAL_TABLES } from './tables.js';
+
+export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalStackOptions {
+  dataDir: string;
+  port?: number;
+  host?: string;
+  dynamodbPort?: number;
+  kmsPort?: number;
+  fallback?: ApiServerOptions['fallback'];
+  log?: (line: string) => void;
+}
+
+export interface RunningLocalStack {
+  url: string;
+  dynamodbUrl: string;
+  kmsUrl: string;
+  signingKeys: LocalSigningKeys;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system on one machine: dynalite, the KMS-compatible endpoint, and API Gateway's
+ * part played in front of the handlers CDK deploys. Handlers see AWS only through the SDK's
+ * standard endpoint variables, so they run unchanged. One local stack per process: handlers
+ * read their configuration from process.env once, as a Lambda container does.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const dynamo = await startDynamoDb({ dataDir, port: options.dynamodbPort, host: options.host });
+  const kmsServer = await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION });
+  // The local stack must never reach a real account, whatever credentials the shell holds.
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_SESSION_TOKEN: '',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ENDPOINT_URL_KMS: kmsServer.url,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+
+  const dynamodb = new DynamoDBClient({});
+  const kms = new KMSClient({});
+  try {
+    const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir });
+    Object.assign(process.env, functionEnvironment(signingKeys));
+    const originSecret = randomBytes(24).toString('base64url');
+    process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
+
+    const api = await startApiServer({
+      routes: ROUTES,
+      handlers: await loadHandlers(),
+      port: options.port,
+      host: options.host,
+      // The local stack plays CloudFront too, so CloudFront-Viewer-Country sent by a client is trusted.
+      originHeaders: { 'x-origin-verify': originSecret },
+      fallback: options.fallback,
+      log: options.log,
+    });
+    return {
+      url: api.url,
+      dynamodbUrl: dynamo.url,
+      kmsUrl: kmsServer.url,
+      signingKeys,
+      stop: async () => {
+        await api.close();
+        await Promise.all([dynamo.close(), kmsServer.close()]);
+      },
+    };
+  } catch (error) {
+    await Promise.all([dynamo.close(), kmsServer.close()]);
+    throw error;
+  } finally {
+    dynamodb.destroy();
+    kms.destroy();
+  }
+}
+
+/** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */
+function functionEnvironment(keys: LocalSigningKeys): Record<string, string> {
+  return {
+    PAYMENT_SIGNING_KEY_ARN: keys.paymentKeyArns[0]!,
+    TRUSTED_PAYMENT_KEY_ARNS: keys.paymentKeyArns.join(','),
+    VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
+    PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
+    CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'signed-pay-local',
+    ...Object.fromEntries(Object.entries(LOCAL_TABLES).map(([variable, table]) => [variable, table.TableName])),
+  };
+}
+
+async function loadHandlers(): Promise<Record<FunctionId, LambdaHandler>> {
+  const entries = await Promise.all(
+    FUNCTION_IDS.map(async (id) => {
+      const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, handlerEntryOf(id))).href)) as { handler: LambdaHandler };
+      return [id, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<FunctionId, LambdaHandler>;
+}

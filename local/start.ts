@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startLocalStack } from './local-stack.js';
+
+/**
+ * `npm start`: the whole system locally. PORT (default 3000) is the API; DynamoDB and KMS
+ * listen on the next two ports unless LOCAL_DYNAMODB_PORT / LOCAL_KMS_PORT say otherwise.
+ */
+function portFrom(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${name} must be a port number from 0 to 65535, got '${value}'`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const port = portFrom(process.env.PORT, 3000, 'PORT');
+const neighbour = (offset: number) => (port === 0 ? 0 : port + offset);
+const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
+mkdirSync(dataDir, { recursive: true });
+
+const stack = await startLocalStack({
+  dataDir,
+  port,
+  host: process.env.HOST || '127.0.0.1',
+  dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
+  kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
+  log: (line) => console.log(line),
+});
+
+const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, dataDir };
+// Tools such as `npm run config` and the tests find the running stack through this file.
+writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+console.log(`API       ${stack.url}`);
+console.log(`  POST ${stack.url}/v1/settlements`);
+console.log(`  POST ${stack.url}/v1/verifications`);
+console.log(`  GET  ${stack.url}/v1/config`);
+console.log(`  GET  ${stack.url}/.well-known/jwks.json`);
+console.log(`DynamoDB  ${stack.dynamodbUrl}   (AWS_ENDPOINT_URL_DYNAMODB)`);
+console.log(`KMS       ${stack.kmsUrl}   (AWS_ENDPOINT_URL_KMS)`);
+console.log(`Data      ${dataDir}`);
+console.log('Local stack ready. Ctrl-C stops it.');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`${signal}: stopping the local stack`);
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
