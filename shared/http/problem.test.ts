@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { InternalError, ProcessorUnavailableError, ValidationError } from '../errors.js';
+import { problemResponse } from './problem.js';
+
+describe('problem responses', () => {
+  it('tell the caller what to fix for a 4xx, with the listed issues', () => {
+    const response = problemResponse(new ValidationError('The request is invalid: x is required.', [{ path: 'x', message: 'is required' }]));
+    expect(response.statusCode).toBe(400);
+    expect(response.headers?.['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(response.body!)).toEqual({
+      type: '/problems/validation-failed',
+      title: 'Request is invalid',
+      status: 400,
+      detail: 'The request is invalid: x is required.',
+      errors: [{ path: 'x', message: 'is required' }],
+    });
+  });
+
+  it('hide everything about an unexpected error', () => {
+    const error = new Error('ConditionalCheckFailed on arn:aws:dynamodb:eu-west-1:123456789012:table/ledger');
+    const body = problemResponse(error).body!;
+    expect(JSON.parse(body)).toMatchObject({ status: 500, type: '/problems/internal' });
+    expect(body).not.toContain('arn:aws');
+    expect(body).not.toContain('at ');
+  });
+
+  it('hide the detail of our own internal errors too', () => {
+    const body = problemResponse(new InternalError('ledger table ledger-abc is missing')).body!;
+    expect(body).not.toContain('ledger-abc');
+  });
+
+  it('keep the fixed, caller-facing text of upstream failures', () => {
+    const response = problemResponse(new ProcessorUnavailableError(new Error('socket hang up')));
+    expect(response.statusCode).toBe(502);
+    expect(response.body).not.toContain('socket hang up');
+    expect(JSON.parse(response.body!).type).toBe('/problems/processor-unavailable');
+  });
+});
