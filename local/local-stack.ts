@@ -29,6 +29,8 @@ export interface RunningLocalStack {
   dynamodbUrl: string;
   kmsUrl: string;
   signingKeys: LocalSigningKeys;
+  /** Successful local KMS calls of one operation since start (tests use it to prove "no KMS call"). */
+  kmsCalls(operation: string): number;
   stop(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamodbUrl: dynamo.url,
       kmsUrl: kmsServer.url,
       signingKeys,
+      kmsCalls: (operation) => kmsServer.callCount(operation),
       stop: async () => {
         await api.close();
         await Promise.all([dynamo.close(), kmsServer.close()]);

@@ -24,6 +24,8 @@ export interface KmsServerOptions {
 
 export interface RunningKmsServer {
   url: string;
+  /** How many requests of an operation were answered successfully: lets tests prove a call did or did not happen. */
+  callCount(operation: string): number;
   /** Stops listening and resolves once every change is on disk; calling it again is harmless. */
   close(): Promise<void>;
 }
@@ -44,12 +46,14 @@ export async function startKmsServer(
     scope: { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' },
     now: () => new Date(),
   };
-  const server = createServer((request, response) => void answer(context, request, response));
+  const calls = new Map<string, number>();
+  const server = createServer((request, response) => void answer(context, request, response, calls));
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    callCount: (operation) => calls.get(operation) ?? 0,
     close() {
       closing ??= closeServer(server).then(() => store.flush());
       return closing;
@@ -57,10 +61,17 @@ export async function startKmsServer(
   };
 }
 
-async function answer(context: KmsContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function answer(
+  context: KmsContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  calls: Map<string, number>,
+): Promise<void> {
   const requestId = randomUUID();
   try {
     const result = await handle(context, request);
+    const operation = String(request.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+    calls.set(operation, (calls.get(operation) ?? 0) + 1);
     send(response, 200, result, requestId);
   } catch (error) {
     if (error instanceof KmsError) {
