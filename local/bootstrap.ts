@@ -1,9 +1,13 @@
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import { seedConfigIfEmpty } from './seed-config.js';
 import { type LocalSigningKeys, ensureSigningKeys } from './signing-keys.js';
 import { createTableInput, LOCAL_TABLES } from './tables.js';
 
-/** Creates what the CDK stateful stack would: tables and signing keys. Safe to run on every start. */
+/**
+ * Creates what the CDK stateful stack would (tables, signing keys) and loads the seed
+ * configuration into layers that have none yet. Safe to run on every start.
+ */
 export async function bootstrapLocalResources(options: {
   dynamodb: DynamoDBClient;
   kms: KMSClient;
@@ -16,5 +20,6 @@ export async function bootstrapLocalResources(options: {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
   }
+  await seedConfigIfEmpty({ dynamodb: options.dynamodb, tableName: LOCAL_TABLES.CONFIG_TABLE_NAME.TableName });
   return ensureSigningKeys(options.kms, options.dataDir);
 }

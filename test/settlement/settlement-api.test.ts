@@ -139,7 +139,7 @@ describe('POST /v1/settlements', () => {
     it.each([
       ['a missing Idempotency-Key', SETTLEMENT_EXAMPLE, undefined, 400, 'validation-failed'],
       ['an Idempotency-Key over 255 characters', SETTLEMENT_EXAMPLE, 'k'.repeat(256), 400, 'validation-failed'],
-      ['an Idempotency-Key with a control character', SETTLEMENT_EXAMPLE, 'k\u007f', 400, 'validation-failed'],
+      ['an Idempotency-Key with a non-ASCII character', SETTLEMENT_EXAMPLE, 'cl\u00e9', 400, 'validation-failed'],
       ['malformed JSON', '{"merchantId": ', 'k-json', 400, 'malformed-body'],
       ['an empty body', '', 'k-empty', 400, 'malformed-body'],
       ['a float amount', { ...SETTLEMENT_EXAMPLE, amount: { value: 19.99, currency: 'USD' } }, 'k-float', 400, 'validation-failed'],
