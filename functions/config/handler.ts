@@ -1,0 +1,32 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
+import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
+import { parseEnv } from '../../shared/config/env.js';
+import { layerName } from '../../shared/domain/config/layers.js';
+import { httpHandler } from '../../shared/http/http-handler.js';
+import { logger } from '../../shared/observability/logger.js';
+import { cachePolicyOf, configResponse } from './config-response.js';
+import { originVerifier, parseConfigRequest } from './config-request.js';
+import { configFunctionEnvSchema } from './env.js';
+import { lookUpConfig } from './look-up-config.js';
+
+const env = parseEnv(configFunctionEnvSchema);
+
+// A read that hangs must not hold the request: give up quickly and serve the last known configuration.
+const dynamodb = new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(dynamodb), env.CONFIG_TABLE_NAME);
+const layers = new CachedConfigLayers(store, {
+  ttlMs: env.CONFIG_CACHE_TTL_SECONDS * 1000,
+  onReadFailure: (error, due) =>
+    logger.warn('Reading configuration failed; serving the last known configuration', { layers: due.map(layerName), error }),
+});
+const cameThroughCloudFront = originVerifier(env.VIEWER_COUNTRY_ORIGIN_SECRET);
+const policy = cachePolicyOf(env);
+
+/** GET /v1/config: the configuration for the caller's country, layered and cached. */
+export const handler = httpHandler(async (event) => {
+  const request = parseConfigRequest(event, cameThroughCloudFront);
+  const lookup = await lookUpConfig({ layers }, request.hints);
+  return configResponse(lookup, { explain: request.explain, policy, ifNoneMatch: event.headers?.['if-none-match'] });
+});

@@ -1,0 +1,26 @@
+import type { CachedLayers } from '../../shared/adapters/cached-config-layers.js';
+import { type CountryHints, type CountryResolution, resolveCountry } from '../../shared/domain/config/country-resolution.js';
+import { type LayerId, layerChainFor } from '../../shared/domain/config/layers.js';
+import { type MergedConfig, mergeLayers } from '../../shared/domain/config/merge.js';
+
+export interface ConfigLookup {
+  resolution: CountryResolution;
+  merged: MergedConfig;
+  /** Some layers could not be read fresh: served from the container's last known values. */
+  stale: boolean;
+}
+
+/**
+ * The configuration for one request:
+ * 1. pick the country (query, trusted CloudFront header, Accept-Language, or none);
+ * 2. read the layers it inherits from (default, its groups, itself) through the container cache;
+ * 3. overlay them field by field on the built-in default.
+ */
+export async function lookUpConfig(
+  deps: { layers: { read(layers: readonly LayerId[]): Promise<CachedLayers> } },
+  hints: CountryHints,
+): Promise<ConfigLookup> {
+  const resolution = resolveCountry(hints);
+  const { layers, stale } = await deps.layers.read(layerChainFor(resolution.country));
+  return { resolution, merged: mergeLayers(layers), stale };
+}

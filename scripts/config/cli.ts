@@ -1,0 +1,293 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
+import { validateLayerDocument } from '../../shared/domain/config/config-document.js';
+import type { ConfigStore } from '../../shared/domain/config/config-store.js';
+import { ConfigVersionNotFoundError, InvalidConfigError } from '../../shared/domain/config/errors.js';
+import { type LayerId, layerChainFor, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
+import { mergeLayers } from '../../shared/domain/config/merge.js';
+import { AppError } from '../../shared/errors.js';
+import { currentLayerJson, layerVersionJson, table } from './output.js';
+import { resolveTarget, type Target, TargetError } from './target.js';
+import { USAGE } from './usage.js';
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Reads a file; '-' means standard input. */
+  readFile(path: string): Promise<string>;
+  userName(): string;
+}
+
+export const EXIT = { ok: 0, refused: 1, usage: 2, aws: 3 } as const;
+
+class UsageError extends Error {}
+/** The operator's input was read and refused (a file that is not JSON, a layer with no version). */
+class RefusedError extends Error {}
+
+const OPTIONS = {
+  table: { type: 'string' },
+  local: { type: 'boolean' },
+  file: { type: 'string', short: 'f' },
+  version: { type: 'string' },
+  effective: { type: 'boolean' },
+  limit: { type: 'string' },
+  to: { type: 'string' },
+  'expect-version': { type: 'string' },
+  message: { type: 'string', short: 'm' },
+  author: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Options = Partial<Record<OptionName, string | boolean>>;
+
+const CONNECTION: OptionName[] = ['table', 'local', 'json'];
+const COMMANDS: Record<string, { layer: boolean; options: OptionName[] }> = {
+  list: { layer: false, options: CONNECTION },
+  get: { layer: true, options: [...CONNECTION, 'version', 'effective'] },
+  put: { layer: true, options: [...CONNECTION, 'file', 'expect-version', 'message', 'author'] },
+  validate: { layer: true, options: ['file', 'json'] },
+  history: { layer: true, options: [...CONNECTION, 'limit'] },
+  rollback: { layer: true, options: [...CONNECTION, 'to', 'expect-version', 'message', 'author'] },
+};
+
+/** `npm run config -- <command>`: returns the exit code. */
+export async function runConfigCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let target: Target | undefined;
+  try {
+    const { values, positionals } = parseCommandLine(argv);
+    if (values.help) {
+      io.stdout(USAGE);
+      return EXIT.ok;
+    }
+    const [command, layerArgument, ...extra] = positionals;
+    if (!command) throw new UsageError('Name a command: list, get, put, validate, history or rollback.');
+    const spec = COMMANDS[command];
+    if (!spec) throw new UsageError(`Unknown command '${command}'.`);
+    const misplaced = (Object.keys(values) as OptionName[]).filter((name) => !spec.options.includes(name));
+    if (misplaced.length) throw new UsageError(`'${command}' does not take --${misplaced.join(', --')}.`);
+    if (extra.length || (!spec.layer && layerArgument !== undefined)) throw new UsageError(`Unexpected argument '${extra[0] ?? layerArgument}'.`);
+    const layer = spec.layer ? layerFrom(layerArgument) : undefined;
+
+    if (command === 'validate') return await validate(layer!, values, io);
+
+    target = resolveTarget({ table: string(values.table), localEndpoint: values.local ? await localEndpoint(io) : undefined, env: io.env });
+    const client = new DynamoDBClient(target.clientConfig);
+    try {
+      const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(client), target.tableName);
+      const context = { store, values, io, json: values.json === true };
+      switch (command) {
+        case 'list':
+          return await list(context);
+        case 'get':
+          return await get(layer!, context);
+        case 'put':
+          return await put(layer!, context);
+        case 'history':
+          return await history(layer!, context);
+        default:
+          return await rollback(layer!, context);
+      }
+    } finally {
+      client.destroy();
+    }
+  } catch (error) {
+    return reportFailure(error, target, io);
+  }
+}
+
+interface Context {
+  store: ConfigStore;
+  values: Options;
+  io: CliIo;
+  json: boolean;
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    return { values: values as Options, positionals };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function layerFrom(argument: string | undefined): LayerId {
+  if (argument === undefined) throw new UsageError('Name a layer: default, a group (EU, EUROZONE) or a country code (DE).');
+  const layer = parseLayerName(argument);
+  if (!layer) throw new UsageError(`'${argument}' is not a layer: use default, group:EU, group:EUROZONE or country:<ISO 3166-1 alpha-2 code>.`);
+  return layer;
+}
+
+function string(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function positiveInteger(value: string | boolean | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value)) throw new UsageError(`--${option} takes a whole number from 1, got '${String(value)}'.`);
+  return Number(value);
+}
+
+function expectedVersionOf(values: Options): number | null | undefined {
+  const value = values['expect-version'];
+  if (value === 'none') return null;
+  return positiveInteger(value, 'expect-version');
+}
+
+function authorOf(values: Options, io: CliIo): string {
+  return string(values.author) || io.env.CONFIG_AUTHOR || io.userName();
+}
+
+async function readDocument(values: Options, io: CliIo): Promise<unknown> {
+  const path = string(values.file);
+  if (!path) throw new UsageError('Give the document with --file <path> (or --file - for standard input).');
+  let text: string;
+  try {
+    text = await io.readFile(path);
+  } catch (error) {
+    throw new RefusedError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new RefusedError(`${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function localEndpoint(io: CliIo): Promise<string> {
+  const path = join(io.env.LOCAL_DATA_DIR || '.local', 'endpoints.json');
+  let endpoints: { dynamodb?: unknown };
+  try {
+    endpoints = JSON.parse(await io.readFile(path)) as { dynamodb?: unknown };
+  } catch {
+    throw new TargetError(`No local stack found (${path} is missing or unreadable): start it with 'npm start'.`, EXIT.aws);
+  }
+  if (typeof endpoints.dynamodb !== 'string') throw new TargetError(`${path} names no DynamoDB endpoint: restart the local stack.`, EXIT.aws);
+  return endpoints.dynamodb;
+}
+
+function print(io: CliIo, json: boolean, value: unknown, text: () => string): void {
+  io.stdout(json ? JSON.stringify(value, null, 2) : text());
+}
+
+async function validate(layer: LayerId, values: Options, io: CliIo): Promise<number> {
+  const document = await readDocument(values, io);
+  const result = validateLayerDocument(layer, document);
+  if (!result.ok) throw new InvalidConfigError(layerName(layer), result.issues);
+  print(io, values.json === true, { layer: layerName(layer), valid: true, document: result.document }, () =>
+    `${layerName(layer)}: the document is valid. As it would be stored:\n${JSON.stringify(result.document, null, 2)}`,
+  );
+  return EXIT.ok;
+}
+
+async function list({ store, io, json }: Context): Promise<number> {
+  const layers = await store.listCurrent();
+  print(io, json, layers.map(currentLayerJson), () =>
+    layers.length === 0
+      ? 'No layer has a version yet.'
+      : table([
+          ['LAYER', 'VERSION', 'UPDATED', 'BY', 'HOW', 'MESSAGE'],
+          ...layers.map((l) => [layerName(l.layer), String(l.version), l.updatedAt, l.updatedBy, l.action, l.message ?? '']),
+        ]),
+  );
+  return EXIT.ok;
+}
+
+async function get(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
+  const version = positiveInteger(values.version, 'version');
+  if (values.effective) {
+    if (version !== undefined) throw new UsageError('--effective shows what is current; it does not take --version.');
+    if (layer.kind === 'group') throw new UsageError('--effective is for a country (or default): a group is only part of what countries get.');
+    const country = layer.kind === 'country' ? layer.country : null;
+    const merged = mergeLayers(await store.readCurrent(layerChainFor(country)));
+    const effective = { country, version: merged.version, config: merged.config, explain: merged.explain };
+    print(io, json, effective, () => JSON.stringify(effective, null, 2));
+    return EXIT.ok;
+  }
+  if (version !== undefined) {
+    const stored = await store.getVersion(layer, version);
+    if (!stored) throw new ConfigVersionNotFoundError(layerName(layer), version);
+    const current = await store.getCurrent(layer);
+    const output = layerVersionJson(stored, current?.version);
+    print(io, json, output, () => JSON.stringify(output, null, 2));
+    return EXIT.ok;
+  }
+  const current = await store.getCurrent(layer);
+  if (!current) {
+    throw new RefusedError(`${layerName(layer)} has no version yet: it inherits everything. 'get ${layerName(layer)} --effective' shows what it gets.`);
+  }
+  const output = currentLayerJson(current);
+  print(io, json, output, () => JSON.stringify(output, null, 2));
+  return EXIT.ok;
+}
+
+async function put(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
+  const document = await readDocument(values, io);
+  const message = string(values.message);
+  const current = await store.put(layer, document, {
+    expectedVersion: expectedVersionOf(values),
+    author: authorOf(values, io),
+    ...(message ? { message } : {}),
+  });
+  print(io, json, currentLayerJson(current), () => `${layerName(layer)} is now at version ${current.version}.`);
+  return EXIT.ok;
+}
+
+async function history(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
+  const limit = positiveInteger(values.limit, 'limit');
+  const [versions, current] = await Promise.all([store.history(layer, limit === undefined ? {} : { limit }), store.getCurrent(layer)]);
+  print(io, json, versions.map((version) => layerVersionJson(version, current?.version)), () => {
+    if (versions.length === 0) return `${layerName(layer)} has no versions.`;
+    const rows = versions.map((v) => [`${v.version === current?.version ? '*' : ' '} ${v.version}`, v.createdAt, v.createdBy, v.message ?? '']);
+    const pointer = current
+      ? `\n* current${current.action === 'rollback' ? `: rolled back by ${current.updatedBy} at ${current.updatedAt}${current.message ? ` (${current.message})` : ''}` : ''}`
+      : '\nNo version is current.';
+    return `${table([['  VERSION', 'CREATED', 'BY', 'MESSAGE'], ...rows])}${pointer}`;
+  });
+  return EXIT.ok;
+}
+
+async function rollback(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
+  const to = positiveInteger(values.to, 'to');
+  if (to === undefined) throw new UsageError('Say which version to go back to: --to <N> (see history).');
+  const message = string(values.message);
+  const current = await store.rollback(layer, to, {
+    expectedVersion: expectedVersionOf(values),
+    author: authorOf(values, io),
+    ...(message ? { message } : {}),
+  });
+  print(io, json, currentLayerJson(current), () => `${layerName(layer)} is now at version ${current.version} again.`);
+  return EXIT.ok;
+}
+
+function reportFailure(error: unknown, target: Target | undefined, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.stderr(`${error.message}\nRun 'npm run config -- --help' for usage.`);
+    return EXIT.usage;
+  }
+  if (error instanceof TargetError) {
+    io.stderr(error.message);
+    return error.exitCode;
+  }
+  if (error instanceof InvalidConfigError) {
+    io.stderr(`Refused: ${error.layer} is invalid, nothing was written.\n${error.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
+    return EXIT.refused;
+  }
+  if (error instanceof RefusedError || error instanceof AppError) {
+    io.stderr(`Refused: ${error instanceof AppError ? error.detail : error.message}`);
+    return EXIT.refused;
+  }
+  const { name, message } = error as Error;
+  if (name === 'ResourceNotFoundException') {
+    io.stderr(`No such table: ${target?.description ?? ''}. Check --table / CONFIG_TABLE_NAME (and that the local stack is running).`);
+  } else {
+    io.stderr(`DynamoDB failed (${target?.description ?? 'no target'}): ${name}: ${message}`);
+  }
+  return EXIT.aws;
+}

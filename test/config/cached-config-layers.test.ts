@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
+import type { ConfigLayerSource, CurrentLayer } from '../../shared/domain/config/config-store.js';
+import { type LayerId, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
+
+const DEFAULT = parseLayerName('default')!;
+const EU = parseLayerName('EU')!;
+const AT = parseLayerName('AT')!;
+
+/** A table in memory that can be told to fail, counting the reads it serves. */
+class FakeSource implements ConfigLayerSource {
+  readonly stored = new Map<string, CurrentLayer>();
+  reads: string[][] = [];
+  failing = false;
+
+  set(layer: LayerId, version: number, locale: string) {
+    this.stored.set(layerName(layer), { layer, version, document: { locale }, updatedAt: '', updatedBy: '', action: 'put' });
+  }
+
+  async readCurrent(layers: readonly LayerId[]): Promise<CurrentLayer[]> {
+    this.reads.push(layers.map(layerName));
+    if (this.failing) throw new Error('DynamoDB is down');
+    return layers.flatMap((layer) => this.stored.get(layerName(layer)) ?? []);
+  }
+}
+
+function setUp(ttlMs: number) {
+  const source = new FakeSource();
+  let now = 1_000_000;
+  const failures: string[][] = [];
+  const cache = new CachedConfigLayers(source, {
+    ttlMs,
+    now: () => now,
+    onReadFailure: (_error, layers) => failures.push(layers.map(layerName)),
+  });
+  return { source, cache, failures, advance: (ms: number) => (now += ms) };
+}
+
+const versionsOf = (read: { layers: CurrentLayer[] }) => read.layers.map((layer) => `${layerName(layer.layer)}@${layer.version}`);
+
+describe('CachedConfigLayers', () => {
+  it('reads each layer once per TTL, all due layers in one round trip', async () => {
+    const { source, cache, advance } = setUp(30_000);
+    source.set(DEFAULT, 1, 'en-US');
+    source.set(EU, 1, 'en-IE');
+    expect(versionsOf(await cache.read([DEFAULT, EU, AT]))).toEqual(['default@1', 'group:EU@1']);
+    advance(29_999);
+    await cache.read([DEFAULT, EU, AT]);
+    expect(source.reads).toEqual([['default', 'group:EU', 'country:AT']]);
+    advance(1);
+    source.set(DEFAULT, 2, 'en-GB');
+    expect(versionsOf(await cache.read([DEFAULT, EU]))).toEqual(['default@2', 'group:EU@1']);
+    expect(source.reads).toHaveLength(2);
+  });
+
+  it('reads only the layers it does not know yet', async () => {
+    const { source, cache } = setUp(30_000);
+    await cache.read([DEFAULT]);
+    await cache.read([DEFAULT, EU, AT]);
+    expect(source.reads).toEqual([['default'], ['group:EU', 'country:AT']]);
+  });
+
+  it('remembers that a layer does not exist, so a country without an entry costs no reads', async () => {
+    const { source, cache } = setUp(30_000);
+    for (let i = 0; i < 5; i += 1) expect((await cache.read([AT])).layers).toEqual([]);
+    expect(source.reads).toHaveLength(1);
+  });
+
+  it('reads on every lookup when the TTL is 0', async () => {
+    const { source, cache } = setUp(0);
+    for (let i = 0; i < 3; i += 1) await cache.read([DEFAULT]);
+    expect(source.reads).toHaveLength(3);
+    expect(cache.stats()).toEqual({ sourceReads: 3, failedReads: 0 });
+  });
+
+  it('serves the last known layers, however old, when the source fails, and says they are stale', async () => {
+    const { source, cache, failures, advance } = setUp(30_000);
+    source.set(DEFAULT, 4, 'en-US');
+    await cache.read([DEFAULT]);
+    advance(3_600_000);
+    source.failing = true;
+    const read = await cache.read([DEFAULT]);
+    expect(read.stale).toBe(true);
+    expect(versionsOf(read)).toEqual(['default@4']);
+    expect(failures).toEqual([['default']]);
+    expect(cache.stats()).toEqual({ sourceReads: 2, failedReads: 1 });
+  });
+
+  it('keeps the last known layers with the cache off too', async () => {
+    const { source, cache } = setUp(0);
+    source.set(DEFAULT, 1, 'en-US');
+    await cache.read([DEFAULT]);
+    source.failing = true;
+    expect(await cache.read([DEFAULT])).toMatchObject({ stale: true, layers: [{ version: 1 }] });
+  });
+
+  it('serves what it knows when a failure meets a layer never read, leaving that one out', async () => {
+    const { source, cache } = setUp(30_000);
+    source.set(DEFAULT, 1, 'en-US');
+    await cache.read([DEFAULT]);
+    source.failing = true;
+    const read = await cache.read([DEFAULT, AT]);
+    expect(read.stale).toBe(true);
+    expect(versionsOf(read)).toEqual(['default@1']);
+  });
+
+  it('is fresh again once the source recovers', async () => {
+    const { source, cache } = setUp(0);
+    source.failing = true;
+    expect(await cache.read([DEFAULT])).toEqual({ layers: [], stale: true });
+    source.failing = false;
+    source.set(DEFAULT, 1, 'en-US');
+    expect(await cache.read([DEFAULT])).toMatchObject({ stale: false, layers: [{ version: 1 }] });
+  });
+});

@@ -1,0 +1,69 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
+import { BUILT_IN_CONFIG } from '../../shared/domain/config/merge.js';
+import { seedConfigLayers } from '../../local/seed-config.js';
+import { createConfigTable, type CountingDynalite, startDynalite, testClients } from './support/dynamodb.js';
+import { loadConfigHandler } from './support/handler.js';
+
+// One file of its own: these tests stop DynamoDB for good.
+let dynalite: CountingDynalite;
+let clients: ReturnType<typeof testClients>;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  clients = testClients(dynalite.url);
+  await createConfigTable(clients.client, 'config');
+  await seedConfigLayers(new DynamoDbConfigStore(clients.documentClient, 'config'));
+});
+afterAll(async () => {
+  clients?.client.destroy();
+  await dynalite?.stop();
+});
+
+describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
+  it('serves the last configuration it read when a stored item turns invalid, and says so', async () => {
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const fresh = await getConfig({ query: { country: 'JP' } });
+    await clients.documentClient.send(
+      new PutCommand({ TableName: 'config', Item: { pk: 'LAYER#COUNTRY#JP', sk: 'CURRENT', version: 9, document: { currency: 'JPYEN' } } }),
+    );
+    const stale = await getConfig({ query: { country: 'JP' } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.headers['x-config-stale']).toBe('true');
+    expect(stale.json).toEqual(fresh.json);
+  });
+
+  it('serves the last configuration it read with DynamoDB stopped, marked stale and not fresh for caches', async () => {
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const fresh = await getConfig({ query: { country: 'DE' } });
+    expect(fresh.headers['x-config-stale']).toBeUndefined();
+
+    await dynalite.stop();
+    const stale = await getConfig({ query: { country: 'DE' } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.headers['x-config-stale']).toBe('true');
+    expect(stale.json).toEqual(fresh.json);
+    expect(stale.headers.etag).toBe(fresh.headers.etag);
+    expect(stale.headers['cache-control']).toBe('public, max-age=0, stale-while-revalidate=300, stale-if-error=86400');
+
+    // Conditional requests keep working, and keep saying the answer is stale.
+    const notModified = await getConfig({ query: { country: 'DE' }, headers: { 'if-none-match': fresh.headers.etag! } });
+    expect(notModified.statusCode).toBe(304);
+    expect(notModified.headers['x-config-stale']).toBe('true');
+
+    // France was never read, but it shares default, EU and EUROZONE with Germany: those are known.
+    const france = await getConfig({ query: { country: 'FR' } });
+    expect(france.statusCode).toBe(200);
+    expect(france.headers['x-config-stale']).toBe('true');
+    expect(france.json).toMatchObject({ country: 'FR', version: 'default@1,group:EU@1,group:EUROZONE@1', config: { currency: 'EUR', locale: 'en-US' } });
+  });
+
+  it('serves the built-in default to a fresh container that never read anything, never a 5xx', async () => {
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const reply = await getConfig({ headers: { 'accept-language': 'pt-BR' } });
+    expect(reply.statusCode).toBe(200);
+    expect(reply.headers['x-config-stale']).toBe('true');
+    expect(reply.json).toMatchObject({ country: 'BR', source: 'accept-language', version: 'built-in', config: BUILT_IN_CONFIG });
+  });
+});
