@@ -1,0 +1,69 @@
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+
+/**
+ * Each helper gives a function one resource: it sets the environment variable the handler
+ * parses and grants exactly the API calls the handler makes with it, together, so the two
+ * cannot drift apart. Actions are listed one by one: the `grant*Data` helpers of CDK include
+ * Scan, batch writes and DescribeTable, which no handler of ours needs.
+ */
+
+/** Settlement: reads a payment by id and writes it once (conditional put). */
+export function bindLedgerForWrite(fn: LambdaFunction, ledger: ITableV2): void {
+  fn.addEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
+  allowItemActions(fn, ledger, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+}
+
+/** Verification: looks a payment up by id to check it was settled as claimed. */
+export function bindLedgerForRead(fn: LambdaFunction, ledger: ITableV2): void {
+  fn.addEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
+  allowItemActions(fn, ledger, ['dynamodb:GetItem']);
+}
+
+/** The calls Powertools' DynamoDBPersistenceLayer makes: get, conditional put, update, delete. */
+export function bindIdempotencyStore(fn: LambdaFunction, store: ITableV2): void {
+  fn.addEnvironment('IDEMPOTENCY_TABLE_NAME', store.tableName);
+  allowItemActions(fn, store, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+}
+
+/** Country configuration: point reads and queries within one partition; never a scan. */
+export function bindConfigForRead(fn: LambdaFunction, config: ITableV2): void {
+  fn.addEnvironment('CONFIG_TABLE_NAME', config.tableName);
+  allowItemActions(fn, config, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
+}
+
+/** Settlement signs payment responses with the current payment key, and with no other key. */
+export function bindPaymentSigner(fn: LambdaFunction, currentKey: IKey): void {
+  fn.addEnvironment('PAYMENT_SIGNING_KEY_ARN', currentKey.keyArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [currentKey.keyArn] }));
+}
+
+/** Public halves of the payment keys that signatures are checked against, current first. */
+export function bindTrustedPaymentKeys(fn: LambdaFunction, trustedKeys: readonly IKey[]): void {
+  if (trustedKeys.length === 0) throw new Error('bindTrustedPaymentKeys needs at least one key');
+  const arns = trustedKeys.map((key) => key.keyArn);
+  fn.addEnvironment('TRUSTED_PAYMENT_KEY_ARNS', arns.join(','));
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: arns }));
+}
+
+/** JWKS: publishes the verdict key's public half so clients can check verdicts. */
+export function bindVerdictKeyForPublishing(fn: LambdaFunction, verdictKey: IKey): void {
+  fn.addEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [verdictKey.keyArn] }));
+}
+
+/**
+ * Verification signs its verdicts with a key of their own: a verdict can never be mistaken
+ * for a payment response, and the verification function can never sign one.
+ */
+export function bindVerdictSigner(fn: LambdaFunction, verdictKey: IKey): void {
+  fn.addEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [verdictKey.keyArn] }));
+}
+
+function allowItemActions(fn: LambdaFunction, table: ITableV2, actions: string[]): void {
+  // The table ARN alone: no index ARNs, because no handler queries an index.
+  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+}

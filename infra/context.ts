@@ -1,0 +1,125 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+
+/**
+ * The deployment's settings, read once from CDK context (`cdk.json` or `-c key=value`) and
+ * checked before any construct is built, so a bad value fails `cdk synth` with every problem
+ * named instead of producing a template that misbehaves after deployment.
+ */
+export interface DeploymentContext {
+  /** Trusted payment-signing key generations, current first, then at most one previous. */
+  paymentKeyGenerations: string[];
+  paymentIssuer: string;
+  logRetention: RetentionDays;
+  configCacheTtlSeconds: number;
+  throttle: { rateLimit: number; burstLimit: number };
+  settlementAuthorizer: SettlementAuthorizerSetting;
+  /** Active X-Ray tracing on every function. */
+  tracing: boolean;
+}
+
+export type SettlementAuthorizerSetting =
+  | { kind: 'iam' }
+  | { kind: 'jwt'; issuer: string; audience: string[] };
+
+/** Context keys this app reads; everything else in the context belongs to CDK itself. */
+export const CONTEXT_KEYS = [
+  'paymentKeyGenerations',
+  'paymentIssuer',
+  'logRetentionDays',
+  'configCacheTtlSeconds',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'settlementAuthorizer',
+  'jwtIssuer',
+  'jwtAudience',
+  'tracing',
+] as const;
+
+type RawContext = Partial<Record<(typeof CONTEXT_KEYS)[number], unknown>>;
+
+// Current and previous: a rotation needs the old key trusted only until the responses it
+// signed are no longer checked; a third generation would keep a retired key trusted for nothing.
+const MAX_TRUSTED_GENERATIONS = 2;
+
+// `-c key=value` on the command line always delivers strings; cdk.json and tests deliver JSON
+// values. Lists therefore accept a JSON array, a JSON array in a string, or "a,b".
+const stringList = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const trimmed = value.trim();
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown;
+  return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
+}, z.array(z.string()));
+
+const positiveInteger = z.coerce.number().int().positive();
+const wholeSeconds = z.coerce.number().int().min(0);
+const retentionDays = z.coerce
+  .number()
+  .refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)');
+const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+const generations = stringList
+  .refine((list) => list.length > 0, 'must name at least the current generation')
+  .refine((list) => list.every((gen) => /^[A-Za-z0-9]{1,32}$/.test(gen)), 'generations are 1-32 letters or digits (they become logical ids and alias names)')
+  .refine((list) => new Set(list).size === list.length, 'generations must be unique')
+  .refine(
+    (list) => list.length <= MAX_TRUSTED_GENERATIONS,
+    `at most ${MAX_TRUSTED_GENERATIONS} generations may be trusted (current, previous): drop the oldest to retire it`,
+  );
+
+const contextSchema = z
+  .object({
+    paymentKeyGenerations: generations.default(['1']),
+    paymentIssuer: z.string().min(1).default('signed-pay'),
+    logRetentionDays: retentionDays.default(RetentionDays.ONE_MONTH),
+    // 0 is valid: the config function then reads DynamoDB on every request.
+    configCacheTtlSeconds: wholeSeconds.default(30),
+    throttleRateLimit: positiveInteger.default(50),
+    throttleBurstLimit: positiveInteger.default(100),
+    settlementAuthorizer: z.enum(['iam', 'jwt']).default('iam'),
+    jwtIssuer: z.url({ protocol: /^https$/ }).optional(),
+    jwtAudience: stringList.optional(),
+    tracing: booleanFlag.default(false),
+  })
+  .superRefine((context, issues) => {
+    if (context.settlementAuthorizer !== 'jwt') return;
+    if (!context.jwtIssuer) {
+      issues.addIssue({ code: 'custom', path: ['jwtIssuer'], message: "is required when settlementAuthorizer is 'jwt' (the https issuer URL of your identity provider)" });
+    }
+    if (!context.jwtAudience?.length) {
+      issues.addIssue({ code: 'custom', path: ['jwtAudience'], message: "is required when settlementAuthorizer is 'jwt' (one or more audiences the tokens must carry)" });
+    }
+  });
+
+/** Reads and checks the app's context; throws one error naming every invalid key. */
+export function parseDeploymentContext(read: (key: string) => unknown): DeploymentContext {
+  const raw: RawContext = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, read(key)]).filter(([, value]) => value !== undefined));
+  let result;
+  try {
+    result = contextSchema.safeParse(raw);
+  } catch (error) {
+    // JSON.parse inside a preprocess step throws instead of reporting an issue.
+    throw new Error(`Invalid CDK context: ${(error as Error).message}`);
+  }
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
+  }
+  const context = result.data;
+  return {
+    paymentKeyGenerations: context.paymentKeyGenerations,
+    paymentIssuer: context.paymentIssuer,
+    logRetention: context.logRetentionDays as RetentionDays,
+    configCacheTtlSeconds: context.configCacheTtlSeconds,
+    throttle: { rateLimit: context.throttleRateLimit, burstLimit: context.throttleBurstLimit },
+    settlementAuthorizer: authorizerSettingOf(context),
+    tracing: context.tracing,
+  };
+}
+
+function authorizerSettingOf(context: z.infer<typeof contextSchema>): SettlementAuthorizerSetting {
+  if (context.settlementAuthorizer === 'iam') return { kind: 'iam' };
+  // The schema has already refused 'jwt' without both; this narrows the types.
+  if (!context.jwtIssuer || !context.jwtAudience?.length) throw new Error('Invalid CDK context: jwtIssuer and jwtAudience are required');
+  return { kind: 'jwt', issuer: context.jwtIssuer, audience: context.jwtAudience };
+}

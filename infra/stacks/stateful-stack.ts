@@ -1,0 +1,73 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITableV2, type Attribute } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { PaymentSigningKeys } from '../constructs/payment-signing-keys.js';
+import { newSigningKey } from '../constructs/signing-key.js';
+
+export interface StatefulStackProps extends StackProps {
+  /** Trusted payment-key generations, current first (see PaymentSigningKeys). */
+  paymentKeyGenerations: readonly string[];
+}
+
+/**
+ * Everything that holds state: signing keys and tables. Deployed rarely, retained always,
+ * and handed to the stateless stack as typed props, so functions and the API can be torn
+ * down and rebuilt without touching a key or a record.
+ */
+export class StatefulStack extends Stack {
+  /** Keys that sign payment responses: the current one and every trusted one. */
+  readonly paymentKeys: { current: IKey; trusted: readonly IKey[] };
+  /** Signs verification verdicts; never trusted for payment responses. */
+  readonly verdictKey: IKey;
+  /** One record per payment, keyed by `paymentId`. */
+  readonly ledgerTable: ITableV2;
+  /** Powertools idempotency records (`id`, expiring at `expiration`). */
+  readonly idempotencyTable: ITableV2;
+  /** Country configuration, `pk` + `sk`. */
+  readonly configTable: ITableV2;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    const paymentKeys = new PaymentSigningKeys(this, 'PaymentSigningKeys', { generations: props.paymentKeyGenerations });
+    this.paymentKeys = { current: paymentKeys.current, trusted: paymentKeys.trusted };
+    this.verdictKey = newSigningKey(this, 'VerdictSigningKey', {
+      description: 'Signs verification verdicts',
+      alias: `alias/${this.stackName}-verdict-signing`,
+    });
+
+    this.ledgerTable = retainedTable(this, 'LedgerTable', { partitionKey: { name: 'paymentId', type: AttributeType.STRING } });
+    this.idempotencyTable = retainedTable(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      // The attribute Powertools writes; DynamoDB deletes expired keys within days, and
+      // Powertools itself ignores records past their expiry meanwhile.
+      timeToLiveAttribute: 'expiration',
+    });
+    this.configTable = retainedTable(this, 'ConfigTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+    });
+
+    new CfnOutput(this, 'CurrentPaymentSigningKeyArn', { value: paymentKeys.current.keyArn });
+    new CfnOutput(this, 'CurrentPaymentSigningKeyId', { value: paymentKeys.current.keyId });
+    new CfnOutput(this, 'VerdictSigningKeyArn', { value: this.verdictKey.keyArn });
+    new CfnOutput(this, 'VerdictSigningKeyId', { value: this.verdictKey.keyId });
+  }
+}
+
+function retainedTable(
+  scope: Construct,
+  id: string,
+  keys: { partitionKey: Attribute; sortKey?: Attribute; timeToLiveAttribute?: string },
+): TableV2 {
+  return new TableV2(scope, id, {
+    ...keys,
+    billing: Billing.onDemand(),
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    deletionProtection: true,
+    // An AWS managed key instead of DynamoDB's owned key: every use of it shows in CloudTrail.
+    encryption: TableEncryptionV2.awsManagedKey(),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+}

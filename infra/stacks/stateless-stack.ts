@@ -1,0 +1,136 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { FUNCTION_IDS, ROUTES, handlerEntryOf, type FunctionId } from '../../shared/routes.js';
+import type { DeploymentContext, SettlementAuthorizerSetting } from '../context.js';
+import { ApiDistribution } from '../constructs/api-distribution.js';
+import { ApiFunction } from '../constructs/api-function.js';
+import {
+  bindConfigForRead,
+  bindIdempotencyStore,
+  bindLedgerForRead,
+  bindLedgerForWrite,
+  bindPaymentSigner,
+  bindTrustedPaymentKeys,
+  bindVerdictKeyForPublishing,
+  bindVerdictSigner,
+} from '../constructs/bindings.js';
+import { RoutedHttpApi } from '../constructs/routed-http-api.js';
+import type { StatefulStack } from './stateful-stack.js';
+
+/** The repository root: handler entries in the route table are relative to it. */
+const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface StatelessStackProps extends StackProps {
+  stateful: StatefulStack;
+  settings: DeploymentContext;
+}
+
+/**
+ * The functions, the HTTP API built from the route table, and CloudFront in front of it.
+ * Holds no data: everything with state comes from the stateful stack.
+ */
+export class StatelessStack extends Stack {
+  readonly functions: Readonly<Record<FunctionId, ApiFunction>>;
+  readonly httpApi: RoutedHttpApi;
+  readonly distribution: ApiDistribution;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { stateful, settings } = props;
+
+    // Generated at deploy time and never in the template: both CloudFront and the config
+    // function receive it through a dynamic reference resolved by CloudFormation.
+    const originVerifySecret = new Secret(this, 'OriginVerifySecret', {
+      description: 'Value of the x-origin-verify header CloudFront adds to API requests',
+      // Letters and digits only: it travels as an HTTP header value.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      // Nothing depends on its old value once CloudFront and the function have a new one.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(originVerifySecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'CloudFront and the config function read this value through CloudFormation dynamic references, which resolve only at deployment; a Secrets Manager rotation would leave them disagreeing until the next deployment. It is rotated by replacing the secret in a deployment instead.',
+    });
+    const originVerifyValue = originVerifySecret.secretValue.unsafeUnwrap();
+
+    const newFunction = (functionId: FunctionId) =>
+      new ApiFunction(this, `${pascalCase(functionId)}Function`, {
+        entry: join(REPOSITORY_ROOT, handlerEntryOf(functionId)),
+        projectRoot: REPOSITORY_ROOT,
+        serviceName: functionId,
+        description: `signed-pay ${functionId}`,
+        logRetention: settings.logRetention,
+        tracing: settings.tracing,
+      });
+    // A Record over FunctionId: adding a function to the route table without wiring it here
+    // is a type error, not a function deployed without its configuration.
+    const wire: Record<FunctionId, (fn: ApiFunction) => void> = {
+      settlement: (fn) => {
+        bindPaymentSigner(fn, stateful.paymentKeys.current);
+        bindLedgerForWrite(fn, stateful.ledgerTable);
+        bindIdempotencyStore(fn, stateful.idempotencyTable);
+        fn.addEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+      },
+      jwks: (fn) => {
+        bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
+        bindVerdictKeyForPublishing(fn, stateful.verdictKey);
+      },
+      verification: (fn) => {
+        bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
+        bindVerdictSigner(fn, stateful.verdictKey);
+        bindLedgerForRead(fn, stateful.ledgerTable);
+        fn.addEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+      },
+      config: (fn) => {
+        bindConfigForRead(fn, stateful.configTable);
+        fn.addEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
+        fn.addEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
+      },
+    };
+    const functions = {} as Record<FunctionId, ApiFunction>;
+    for (const functionId of FUNCTION_IDS) {
+      const fn = newFunction(functionId);
+      wire[functionId](fn);
+      functions[functionId] = fn;
+    }
+    this.functions = functions;
+
+    this.httpApi = new RoutedHttpApi(this, 'HttpApi', {
+      routes: ROUTES,
+      functions,
+      authenticatedRouteAuthorizer: authorizerFor(settings.settlementAuthorizer),
+      throttle: settings.throttle,
+      accessLogRetention: settings.logRetention,
+    });
+
+    this.distribution = new ApiDistribution(this, 'Cdn', {
+      apiDomainName: this.httpApi.domainName,
+      originVerifySecret: originVerifyValue,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.stage.url });
+    new CfnOutput(this, 'CloudFrontUrl', { value: `https://${this.distribution.distribution.distributionDomainName}` });
+    new CfnOutput(this, 'SettlementRouteArn', {
+      description: 'Grant execute-api:Invoke on this to the callers allowed to settle (IAM authorizer)',
+      value: this.httpApi.api.arnForExecuteApi('POST', '/v1/settlements', '$default'),
+    });
+  }
+}
+
+/** IAM (SigV4) unless the deployment names a JWT issuer and audience. */
+function authorizerFor(setting: SettlementAuthorizerSetting): IHttpRouteAuthorizer {
+  if (setting.kind === 'jwt') {
+    return new HttpJwtAuthorizer('SettlementJwtAuthorizer', setting.issuer, { jwtAudience: setting.audience });
+  }
+  return new HttpIamAuthorizer();
+}
+
+function pascalCase(id: string): string {
+  return id.charAt(0).toUpperCase() + id.slice(1);
+}

@@ -1,0 +1,175 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDeploymentContext } from '../../infra/context.js';
+import { SYNTH_TIMEOUT_MS, environmentOf, logicalIdOf, roleStatementsOf, synthesize, type SynthesizedApp } from './support/synth.js';
+
+const withContext = (context: Record<string, unknown>) => parseDeploymentContext((key) => context[key]);
+
+describe('payment key rotation', () => {
+  // Mid-rotation: generation 2 is current, generation 1 still trusted.
+  let rotating: SynthesizedApp;
+  beforeAll(() => {
+    rotating = synthesize({ paymentKeyGenerations: ['2', '1'] });
+  }, SYNTH_TIMEOUT_MS);
+
+  it('with generations ["2","1"] signs with generation 2 only while jwks and verification trust both, current first', () => {
+    const app = rotating;
+    const [current, previous] = app.stateful.paymentKeys.trusted.map((key) => logicalIdOf(key));
+    expect(current).toMatch(/Generation2/);
+    expect(previous).toMatch(/Generation1/);
+    expect(logicalIdOf(app.stateful.paymentKeys.current)).toBe(current);
+    app.statefulTemplate.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, 3);
+    app.statefulTemplate.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/SignedPayStateful-payment-signing-current',
+      TargetKeyId: { 'Fn::GetAtt': [current, 'Arn'] },
+    });
+
+    const { settlement, jwks, verification } = app.stateless.functions;
+    expect(environmentOf(app, settlement).PAYMENT_SIGNING_KEY_ARN).toBe(`${current}.Arn`);
+    expect(roleStatementsOf(app, settlement)).toContainEqual({ Action: 'kms:Sign', Effect: 'Allow', Resource: `${current}.Arn` });
+    expect(JSON.stringify(roleStatementsOf(app, settlement))).not.toContain(previous);
+
+    for (const fn of [jwks, verification]) {
+      expect(environmentOf(app, fn).TRUSTED_PAYMENT_KEY_ARNS).toBe(`${current}.Arn,${previous}.Arn`);
+      expect(roleStatementsOf(app, fn)).toContainEqual({
+        Action: 'kms:GetPublicKey',
+        Effect: 'Allow',
+        Resource: [`${current}.Arn`, `${previous}.Arn`],
+      });
+    }
+    // Verification signs verdicts, never payments, with either generation.
+    const verificationSigns = roleStatementsOf(app, verification).filter((statement) => (statement as { Action: unknown }).Action === 'kms:Sign');
+    expect(verificationSigns).toEqual([{ Action: 'kms:Sign', Effect: 'Allow', Resource: `${logicalIdOf(app.stateful.verdictKey)}.Arn` }]);
+  });
+
+  it(
+    'with generations ["2"] no longer references generation 1 anywhere',
+    () => {
+      const app = synthesize({ paymentKeyGenerations: ['2'] });
+      const stateful = JSON.stringify(app.statefulTemplate.toJSON());
+      const stateless = JSON.stringify(app.statelessTemplate.toJSON());
+      expect(stateful).toContain('PaymentSigningKeysGeneration2');
+      expect(stateful).not.toContain('PaymentSigningKeysGeneration1');
+      expect(stateful).not.toContain('payment-signing-1');
+      expect(stateless).not.toContain('Generation1');
+      expect(environmentOf(app, app.stateless.functions.jwks).TRUSTED_PAYMENT_KEY_ARNS).toBe(
+        `${logicalIdOf(app.stateful.paymentKeys.current)}.Arn`,
+      );
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it('reads payment keys through weak references, so retiring one needs no export removal', () => {
+    const stateless = JSON.stringify(rotating.statelessTemplate.toJSON());
+    expect(stateless).toContain('Fn::GetStackOutput');
+    expect(stateless).not.toMatch(/"Fn::ImportValue":"[^"]*PaymentSigningKeys/);
+    // Tables stay strongly referenced: CloudFormation refuses to delete one a function uses.
+    expect(stateless).toMatch(/"Fn::ImportValue":"[^"]*LedgerTable/);
+  });
+
+  it('rejects an empty list, duplicates, more than two generations and names unfit for logical ids', () => {
+    expect(() => withContext({ paymentKeyGenerations: [] })).toThrow(/paymentKeyGenerations: must name at least the current generation/);
+    expect(() => withContext({ paymentKeyGenerations: ['2', '2'] })).toThrow(/paymentKeyGenerations: generations must be unique/);
+    expect(() => withContext({ paymentKeyGenerations: ['3', '2', '1'] })).toThrow(/paymentKeyGenerations: at most 2 generations may be trusted/);
+    expect(() => withContext({ paymentKeyGenerations: ['gen-2'] })).toThrow(/paymentKeyGenerations: generations are 1-32 letters or digits/);
+  });
+
+  it('accepts the list as -c on the command line delivers it: a JSON string or comma-separated', () => {
+    expect(withContext({ paymentKeyGenerations: '["2","1"]' }).paymentKeyGenerations).toEqual(['2', '1']);
+    expect(withContext({ paymentKeyGenerations: '2,1' }).paymentKeyGenerations).toEqual(['2', '1']);
+    expect(() => withContext({ paymentKeyGenerations: '["2",' })).toThrow(/Invalid CDK context/);
+  });
+});
+
+describe('the settlement authorizer', () => {
+  it(
+    "is a JWT authorizer for the configured issuer and audience when settlementAuthorizer is 'jwt'",
+    () => {
+      const app = synthesize({
+        settlementAuthorizer: 'jwt',
+        jwtIssuer: 'https://issuer.example.com/',
+        jwtAudience: ['signed-pay-merchants'],
+      });
+      app.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+      app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        IdentitySource: ['$request.header.Authorization'],
+        JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['signed-pay-merchants'] },
+      });
+      const [authorizerId] = Object.keys(app.statelessTemplate.findResources('AWS::ApiGatewayV2::Authorizer'));
+      app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'POST /v1/settlements',
+        AuthorizationType: 'JWT',
+        AuthorizerId: { Ref: authorizerId },
+      });
+      // Public routes stay public.
+      app.statelessTemplate.resourcePropertiesCountIs('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' }, 4);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it('fails synth, naming what is missing, when the JWT issuer or audience is not given', () => {
+    expect(() => synthesize({ settlementAuthorizer: 'jwt' })).toThrow(
+      /Invalid CDK context: jwtIssuer: is required when settlementAuthorizer is 'jwt'.*; jwtAudience: is required/,
+    );
+    expect(() => synthesize({ settlementAuthorizer: 'jwt', jwtIssuer: 'https://issuer.example.com/' })).toThrow(/jwtAudience: is required/);
+    expect(() => synthesize({ settlementAuthorizer: 'jwt', jwtIssuer: 'http://issuer.example.com/', jwtAudience: 'a' })).toThrow(/jwtIssuer/);
+  });
+
+  it('rejects an unknown authorizer kind', () => {
+    expect(() => withContext({ settlementAuthorizer: 'none' })).toThrow(/settlementAuthorizer/);
+  });
+});
+
+describe('the other settings', () => {
+  it('default to issuer signed-pay, 30 days of logs, a 30 s config cache and 50/100 requests per second', () => {
+    expect(withContext({})).toEqual({
+      paymentKeyGenerations: ['1'],
+      paymentIssuer: 'signed-pay',
+      logRetention: 30,
+      configCacheTtlSeconds: 30,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      settlementAuthorizer: { kind: 'iam' },
+      tracing: false,
+    });
+  });
+
+  it('accept command-line strings for numbers and flags, and reject retentions CloudWatch does not offer', () => {
+    expect(withContext({ throttleRateLimit: '200', tracing: 'true', logRetentionDays: '90' })).toMatchObject({
+      throttle: { rateLimit: 200, burstLimit: 100 },
+      tracing: true,
+      logRetention: 90,
+    });
+    expect(() => withContext({ logRetentionDays: 31 })).toThrow(/logRetentionDays/);
+    expect(() => withContext({ throttleBurstLimit: 0 })).toThrow(/throttleBurstLimit/);
+  });
+
+  it(
+    'reach the template: issuer, retention, cache TTL, throttling and tracing',
+    () => {
+      const app = synthesize({
+        paymentIssuer: 'https://pay.example.com',
+        logRetentionDays: 90,
+        configCacheTtlSeconds: 5,
+        throttleRateLimit: 10,
+        throttleBurstLimit: 20,
+        tracing: true,
+      });
+      expect(environmentOf(app, app.stateless.functions.settlement).PAYMENT_ISSUER).toBe('https://pay.example.com');
+      expect(environmentOf(app, app.stateless.functions.verification).PAYMENT_ISSUER).toBe('https://pay.example.com');
+      expect(environmentOf(app, app.stateless.functions.config).CONFIG_CACHE_TTL_SECONDS).toBe('5');
+      app.statelessTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+      app.statelessTemplate.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+      // The acknowledged IAM5 finding of traced functions covers these two actions only.
+      const onEveryResource = roleStatementsOf(app, app.stateless.functions.settlement).filter(
+        (statement) => (statement as { Resource: unknown }).Resource === '*',
+      );
+      expect(onEveryResource).toEqual([
+        { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Effect: 'Allow', Resource: '*' },
+      ]);
+      app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});

@@ -1,0 +1,357 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORS_POLICY, FUNCTION_IDS, ROUTES } from '../../shared/routes.js';
+import {
+  SYNTH_TIMEOUT_MS,
+  allGrantedActions,
+  environmentOf,
+  logicalIdOf,
+  readable,
+  roleStatementsOf,
+  synthesize,
+  type SynthesizedApp,
+} from './support/synth.js';
+
+// The default deployment: no context beyond what cdk.json would give.
+let app: SynthesizedApp;
+let ids: {
+  paymentKey: string;
+  verdictKey: string;
+  ledger: string;
+  idempotency: string;
+  config: string;
+  originSecret: string;
+};
+
+beforeAll(() => {
+  app = synthesize();
+  ids = {
+    paymentKey: logicalIdOf(app.stateful.paymentKeys.current),
+    verdictKey: logicalIdOf(app.stateful.verdictKey),
+    ledger: logicalIdOf(app.stateful.ledgerTable),
+    idempotency: logicalIdOf(app.stateful.idempotencyTable),
+    config: logicalIdOf(app.stateful.configTable),
+    originSecret: logicalIdOf(app.stateless.node.findChild('OriginVerifySecret')),
+  };
+}, SYNTH_TIMEOUT_MS);
+
+const logStatement = (functionId: string) => ({
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Effect: 'Allow',
+  Resource: expect.stringMatching(new RegExp(`^${functionId}FunctionLogGroup[0-9A-F]{8}\\.Arn$`, 'i')),
+});
+
+describe('the stateful stack', () => {
+  it('has one payment signing key (generation 1) and a verdict key, both ES256 and retained', () => {
+    const template = app.statefulTemplate;
+    template.resourceCountIs('AWS::KMS::Key', 2);
+    for (const [id, description] of [
+      [ids.paymentKey, 'Signs payment responses (generation 1)'],
+      [ids.verdictKey, 'Signs verification verdicts'],
+    ] as const) {
+      expect(template.toJSON().Resources[id]).toMatchObject({
+        Type: 'AWS::KMS::Key',
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: description },
+      });
+    }
+    expect(ids.paymentKey).toMatch(/Generation1/);
+  });
+
+  it('names the keys by alias: one per generation, one for the current key, one for the verdict key', () => {
+    const aliases = Object.values(app.statefulTemplate.findResources('AWS::KMS::Alias')).map((alias) =>
+      readable(alias.Properties, []),
+    );
+    expect(aliases).toEqual(
+      expect.arrayContaining([
+        { AliasName: 'alias/SignedPayStateful-payment-signing-1', TargetKeyId: `${ids.paymentKey}.Arn` },
+        { AliasName: 'alias/SignedPayStateful-payment-signing-current', TargetKeyId: `${ids.paymentKey}.Arn` },
+        { AliasName: 'alias/SignedPayStateful-verdict-signing', TargetKeyId: `${ids.verdictKey}.Arn` },
+      ]),
+    );
+    expect(aliases).toHaveLength(3);
+  });
+
+  it('keeps every table on demand, with point-in-time recovery and deletion protection, retained and unnamed', () => {
+    const tables = app.statefulTemplate.findResources('AWS::DynamoDB::GlobalTable');
+    expect(Object.keys(tables).sort()).toEqual([ids.config, ids.idempotency, ids.ledger].sort());
+    for (const table of Object.values(tables)) {
+      expect(table).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          Replicas: [{ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }],
+        },
+      });
+      expect(table.Properties.TableName).toBeUndefined();
+    }
+  });
+
+  it('keys the ledger by paymentId, idempotency records by id (expiring at expiration), config by pk and sk', () => {
+    const tables = app.statefulTemplate.toJSON().Resources;
+    expect(tables[ids.ledger].Properties.KeySchema).toEqual([{ AttributeName: 'paymentId', KeyType: 'HASH' }]);
+    expect(tables[ids.idempotency].Properties.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
+    expect(tables[ids.idempotency].Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(tables[ids.config].Properties.KeySchema).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ]);
+    expect(tables[ids.ledger].Properties.TimeToLiveSpecification).toBeUndefined();
+    expect(tables[ids.config].Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('outputs the current payment key and the verdict key', () => {
+    const outputs = readable(app.statefulTemplate.toJSON().Outputs, []) as Record<string, { Value: unknown }>;
+    expect(outputs.CurrentPaymentSigningKeyArn?.Value).toBe(`${ids.paymentKey}.Arn`);
+    expect(outputs.CurrentPaymentSigningKeyId?.Value).toBe(ids.paymentKey);
+    expect(outputs.VerdictSigningKeyArn?.Value).toBe(`${ids.verdictKey}.Arn`);
+    expect(outputs.VerdictSigningKeyId?.Value).toBe(ids.verdictKey);
+  });
+});
+
+describe('the functions', () => {
+  it('are one per function id, each on nodejs22.x arm64 with a 10 s timeout and its own log group', () => {
+    const functions = app.statelessTemplate.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toHaveLength(FUNCTION_IDS.length);
+    for (const functionId of FUNCTION_IDS) {
+      const fn = app.stateless.functions[functionId];
+      const resource = functions[logicalIdOf(fn)];
+      expect(resource?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        MemorySize: 512,
+        Timeout: 10,
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf(fn.logGroup) } },
+      });
+    }
+    app.statelessTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('give settlement the current payment key, ledger, idempotency table and issuer', () => {
+    expect(environmentOf(app, app.stateless.functions.settlement)).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'settlement',
+      PAYMENT_SIGNING_KEY_ARN: `${ids.paymentKey}.Arn`,
+      PAYMENT_ISSUER: 'signed-pay',
+      LEDGER_TABLE_NAME: ids.ledger,
+      IDEMPOTENCY_TABLE_NAME: ids.idempotency,
+    });
+  });
+
+  it('give jwks the trusted payment keys and the verdict key', () => {
+    expect(environmentOf(app, app.stateless.functions.jwks)).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'jwks',
+      TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
+      VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
+    });
+  });
+
+  it('give verification the trusted payment keys, the verdict key, the ledger and the issuer', () => {
+    expect(environmentOf(app, app.stateless.functions.verification)).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'verification',
+      TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
+      VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
+      LEDGER_TABLE_NAME: ids.ledger,
+      PAYMENT_ISSUER: 'signed-pay',
+    });
+  });
+
+  it('give config its table, the origin secret by dynamic reference and the cache TTL', () => {
+    expect(environmentOf(app, app.stateless.functions.config)).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'config',
+      CONFIG_TABLE_NAME: ids.config,
+      VIEWER_COUNTRY_ORIGIN_SECRET: `{{resolve:secretsmanager:${ids.originSecret}:SecretString:::}}`,
+      CONFIG_CACHE_TTL_SECONDS: '30',
+    });
+  });
+});
+
+describe('the function permissions', () => {
+  it('let settlement sign with the current payment key only, and get and put ledger items', () => {
+    expect(roleStatementsOf(app, app.stateless.functions.settlement)).toEqual([
+      logStatement('Settlement'),
+      { Action: 'kms:Sign', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
+      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: `${ids.ledger}.Arn` },
+      {
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Effect: 'Allow',
+        Resource: `${ids.idempotency}.Arn`,
+      },
+    ]);
+  });
+
+  it('let jwks read public keys and nothing else', () => {
+    expect(roleStatementsOf(app, app.stateless.functions.jwks)).toEqual([
+      logStatement('Jwks'),
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.verdictKey}.Arn` },
+    ]);
+  });
+
+  it('let verification read payment public keys, sign with the verdict key only, and get ledger items', () => {
+    expect(roleStatementsOf(app, app.stateless.functions.verification)).toEqual([
+      logStatement('Verification'),
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
+      { Action: 'kms:Sign', Effect: 'Allow', Resource: `${ids.verdictKey}.Arn` },
+      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: `${ids.ledger}.Arn` },
+    ]);
+  });
+
+  it('let config read configuration items and nothing else', () => {
+    expect(roleStatementsOf(app, app.stateless.functions.config)).toEqual([
+      logStatement('Config'),
+      { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], Effect: 'Allow', Resource: `${ids.config}.Arn` },
+    ]);
+  });
+
+  it('grant no wildcard action and no scan anywhere', () => {
+    const actions = allGrantedActions(app);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+    expect(actions.filter((action) => /scan/i.test(action))).toEqual([]);
+  });
+
+  it('grant nothing on every resource ("*")', () => {
+    const statements = FUNCTION_IDS.flatMap((functionId) => roleStatementsOf(app, app.stateless.functions[functionId]));
+    expect(statements.filter((statement) => [(statement as { Resource: unknown }).Resource].flat().includes('*'))).toEqual([]);
+  });
+
+  it('attach no managed policies (AWSLambdaBasicExecutionRole may write to any log group)', () => {
+    for (const role of Object.values(app.statelessTemplate.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe('the HTTP API', () => {
+  it('has exactly the routes of the route table, each integrated with its function (payload 2.0)', () => {
+    const template = app.statelessTemplate;
+    const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    const routes = Object.values(resources).filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route');
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+
+    for (const route of ROUTES) {
+      const resource = routes.find((candidate) => candidate.Properties.RouteKey === `${route.method} ${route.path}`)!;
+      const target = readable(resource.Properties.Target, []) as string;
+      const integration = resources[target.replace(/^integrations\//, '')];
+      expect(integration?.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(app.stateless.functions[route.functionId]), 'Arn'] },
+      });
+    }
+  });
+
+  it('requires IAM (SigV4) on authenticated routes and nothing on public ones', () => {
+    for (const route of ROUTES) {
+      app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: route.access === 'authenticated' ? 'AWS_IAM' : 'NONE',
+      });
+    }
+    app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /v1/settlements',
+      AuthorizationType: 'AWS_IAM',
+    });
+    app.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 0);
+  });
+
+  it('answers CORS preflights with the shared policy', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      CorsConfiguration: {
+        AllowOrigins: [...CORS_POLICY.allowOrigins],
+        AllowMethods: [...CORS_POLICY.allowMethods],
+        AllowHeaders: [...CORS_POLICY.allowHeaders],
+        ExposeHeaders: [...CORS_POLICY.exposeHeaders],
+        MaxAge: CORS_POLICY.maxAgeSeconds,
+      },
+    });
+  });
+
+  it('throttles the default stage and logs every request to a log group', () => {
+    app.statelessTemplate.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    app.statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [logicalIdOf(app.stateless.httpApi.node.findChild('AccessLogs')), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+  });
+});
+
+describe('CloudFront', () => {
+  it('sends every request to the API over HTTPS with the origin secret header', () => {
+    const distribution = Object.values(app.statelessTemplate.findResources('AWS::CloudFront::Distribution'));
+    expect(distribution).toHaveLength(1);
+    const origins = readable(distribution[0]!.Properties.DistributionConfig.Origins, []) as unknown[];
+    expect(origins).toEqual([
+      expect.objectContaining({
+        DomainName: `${logicalIdOf(app.stateless.httpApi.api)}.execute-api.AWS::Region.AWS::URLSuffix`,
+        CustomOriginConfig: expect.objectContaining({ OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'] }),
+        OriginCustomHeaders: [
+          { HeaderName: 'x-origin-verify', HeaderValue: `{{resolve:secretsmanager:${ids.originSecret}:SecretString:::}}` },
+        ],
+      }),
+    ]);
+  });
+
+  it('forwards the viewer country to the config route and caches per country, language and country/explain query', () => {
+    const template = app.statelessTemplate;
+    const [originRequestPolicyId] = Object.keys(template.findResources('AWS::CloudFront::OriginRequestPolicy'));
+    const [cachePolicyId] = Object.keys(template.findResources('AWS::CloudFront::CachePolicy'));
+    template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: {
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: Match.arrayWith(['CloudFront-Viewer-Country']) },
+      },
+    });
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: {
+        MinTTL: 0,
+        ParametersInCacheKeyAndForwardedToOrigin: {
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['CloudFront-Viewer-Country', 'Accept-Language'] },
+          QueryStringsConfig: { QueryStringBehavior: 'whitelist', QueryStrings: ['country', 'explain'] },
+          CookiesConfig: { CookieBehavior: 'none' },
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        CacheBehaviors: [
+          Match.objectLike({
+            PathPattern: '/v1/config*',
+            CachePolicyId: { Ref: cachePolicyId },
+            OriginRequestPolicyId: { Ref: originRequestPolicyId },
+          }),
+        ],
+      },
+    });
+  });
+
+  it('passes every other path through uncached with all viewer headers but Host', () => {
+    app.statelessTemplate.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: {
+        DefaultCacheBehavior: Match.objectLike({
+          CachePolicyId: CachePolicy.CACHING_DISABLED.cachePolicyId,
+          OriginRequestPolicyId: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER.originRequestPolicyId,
+          ViewerProtocolPolicy: 'https-only',
+          AllowedMethods: Match.arrayWith(['POST']),
+        }),
+      },
+    });
+  });
+
+  it('outputs the API and CloudFront URLs', () => {
+    const outputs = app.statelessTemplate.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(['ApiUrl', 'CloudFrontUrl', 'SettlementRouteArn']));
+  });
+});

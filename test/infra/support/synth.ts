@@ -1,0 +1,93 @@
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { buildApp, type SignedPayApp } from '../../../infra/app.js';
+
+/** Skips esbuild: template tests look at CloudFormation, not at bundles, and run 10x faster. */
+export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
+
+/** First synth of a file costs 5-10 s on two cores. */
+export const SYNTH_TIMEOUT_MS = 60_000;
+
+export interface SynthesizedApp extends SignedPayApp {
+  statefulTemplate: Template;
+  statelessTemplate: Template;
+}
+
+/** The real app (same `buildApp` as `cdk synth`), with extra context and no bundling. */
+export function synthesize(context: Record<string, unknown> = {}): SynthesizedApp {
+  const built = buildApp({ ...WITHOUT_BUNDLING, ...context });
+  return { ...built, statefulTemplate: Template.fromStack(built.stateful), statelessTemplate: Template.fromStack(built.stateless) };
+}
+
+export function logicalIdOf(construct: IConstruct): string {
+  const element = construct instanceof CfnElement ? construct : construct.node.defaultChild;
+  if (!(element instanceof CfnElement)) throw new Error(`${construct.node.path} has no CloudFormation resource`);
+  return Stack.of(element).getLogicalId(element);
+}
+
+/**
+ * Rewrites CloudFormation references into short strings, so whole statements and
+ * environments can be compared with `toEqual`: `LedgerTable1234.Arn`, `LedgerTable1234`.
+ * Cross-stack references (exports and Fn::GetStackOutput alike) become the producer's
+ * logical id, found among `producerLogicalIds`.
+ */
+export function readable(value: unknown, producerLogicalIds: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => readable(item, producerLogicalIds));
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  if (typeof object.Ref === 'string') return object.Ref;
+  const getAtt = object['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return `${getAtt[0]}.${getAtt[1]}`;
+  if (typeof object['Fn::ImportValue'] === 'string') return producedValue(object['Fn::ImportValue'], producerLogicalIds);
+  const stackOutput = object['Fn::GetStackOutput'] as { OutputName?: unknown } | undefined;
+  if (typeof stackOutput?.OutputName === 'string') return producedValue(stackOutput.OutputName, producerLogicalIds);
+  const join = object['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) {
+    const parts = (join[1] as unknown[]).map((part) => readable(part, producerLogicalIds));
+    if (parts.every((part) => typeof part === 'string')) return parts.join(String(join[0]));
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, readable(item, producerLogicalIds)]));
+}
+
+// CDK names cross-stack outputs `ExportsOutputFnGetAtt<id>Arn<hash>` or `ExportsOutputRef<id><hash>`.
+function producedValue(outputName: string, producerLogicalIds: readonly string[]): string {
+  for (const id of producerLogicalIds) {
+    if (outputName.includes(`FnGetAtt${id}Arn`)) return `${id}.Arn`;
+    if (outputName.includes(`Ref${id}`)) return id;
+  }
+  throw new Error(`Cross-stack reference ${outputName} names none of the producer's resources`);
+}
+
+/** Every statement of every policy attached to a function's execution role, readable. */
+export function roleStatementsOf(app: SynthesizedApp, fn: { role?: IConstruct }): unknown[] {
+  if (!fn.role) throw new Error('function has no role');
+  const roleId = logicalIdOf(fn.role);
+  const policies = app.statelessTemplate.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleId }] },
+  });
+  const producerIds = Object.keys(app.statefulTemplate.toJSON().Resources as object);
+  return Object.values(policies).flatMap((policy) =>
+    readable((policy as { Properties: { PolicyDocument: { Statement: unknown[] } } }).Properties.PolicyDocument.Statement, producerIds) as unknown[],
+  );
+}
+
+/** A function's environment variables, readable. */
+export function environmentOf(app: SynthesizedApp, fn: IConstruct): Record<string, unknown> {
+  const resource = app.statelessTemplate.toJSON().Resources[logicalIdOf(fn)] as {
+    Properties: { Environment: { Variables: Record<string, unknown> } };
+  };
+  const producerIds = Object.keys(app.statefulTemplate.toJSON().Resources as object);
+  return readable(resource.Properties.Environment.Variables, producerIds) as Record<string, unknown>;
+}
+
+/** Every IAM action granted anywhere in the app. */
+export function allGrantedActions(app: SynthesizedApp): string[] {
+  return [app.statefulTemplate, app.statelessTemplate].flatMap((template) =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap((policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties.PolicyDocument.Statement.flatMap(
+        (statement) => [statement.Action].flat(),
+      ),
+    ),
+  );
+}

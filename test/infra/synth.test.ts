@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { FUNCTION_IDS } from '../../shared/routes.js';
+import { SYNTH_TIMEOUT_MS, WITHOUT_BUNDLING, logicalIdOf } from './support/synth.js';
+
+// These tests synthesize whole cloud assemblies, with cdk-nag running as CDK's policy
+// validation: a finding nobody acknowledged makes app.synth() throw.
+
+const JWT_ROTATING = {
+  paymentKeyGenerations: ['2', '1'],
+  settlementAuthorizer: 'jwt',
+  jwtIssuer: 'https://issuer.example.com/',
+  jwtAudience: ['signed-pay-merchants'],
+  tracing: true,
+};
+
+interface ValidationReport {
+  pluginReports: { summary?: { pluginName?: string }; violations?: unknown[] }[];
+}
+
+function validationReportOf(assemblyDirectory: string): ValidationReport | undefined {
+  // The name changed across aws-cdk-lib versions.
+  for (const name of ['validation-report.json', 'policy-validation-report.json']) {
+    const path = join(assemblyDirectory, name);
+    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as ValidationReport;
+  }
+  return undefined;
+}
+
+describe('cdk-nag (AwsSolutions)', () => {
+  it.each([
+    ['the default deployment', {}],
+    ['a JWT-authorized, mid-rotation, traced deployment', JWT_ROTATING],
+  ])(
+    'finds nothing unacknowledged in %s',
+    (_name, context) => {
+      const { app } = buildApp({ ...WITHOUT_BUNDLING, ...context });
+      const assembly = app.synth();
+      const violations = validationReportOf(assembly.directory)?.pluginReports.flatMap((report) => report.violations ?? []) ?? [];
+      expect(violations).toEqual([]);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+
+  it(
+    'is really checking: an unacknowledged finding fails synth',
+    () => {
+      const { app, stateless } = buildApp({ ...WITHOUT_BUNDLING });
+      new Secret(stateless, 'SecretWithoutRotation');
+      expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
+
+describe('bundling', () => {
+  it(
+    'builds every function into an ESM bundle (index.mjs) with the createRequire banner, a source map and the AWS SDK inside',
+    () => {
+      // The one synth with real esbuild bundling.
+      const { app, stateless } = buildApp();
+      const assembly = app.synth();
+      const template = assembly.getStackByName(stateless.stackName).template as {
+        Resources: Record<string, { Properties: { Code: { S3Key: string } } }>;
+      };
+      for (const functionId of FUNCTION_IDS) {
+        const s3Key = template.Resources[logicalIdOf(stateless.functions[functionId])]!.Properties.Code.S3Key;
+        const assetDirectory = join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`);
+        expect(readdirSync(assetDirectory).sort(), functionId).toEqual(['index.mjs', 'index.mjs.map']);
+        const bundle = readFileSync(join(assetDirectory, 'index.mjs'), 'utf8');
+        expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);"), functionId).toBe(true);
+        expect(bundle, functionId).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
+        expect(bundle, functionId).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+      }
+      // Settlement calls KMS and DynamoDB: the pinned SDK clients are in its bundle, not
+      // expected from the runtime.
+      const settlementKey = template.Resources[logicalIdOf(stateless.functions.settlement)]!.Properties.Code.S3Key;
+      const settlement = readFileSync(join(assembly.directory, `asset.${settlementKey.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+      expect(settlement).toContain('TrentService');
+      expect(settlement).toContain('DynamoDB_20120810');
+    },
+    SYNTH_TIMEOUT_MS * 2,
+  );
+});
+
+// cfn-lint catches invalid properties that synth lets through. Under CI it must run;
+// elsewhere a machine without it skips this with a notice.
+const cfnLint = findOnPath('cfn-lint');
+if (!cfnLint && process.env.CI === 'true') {
+  it('has cfn-lint on PATH (required when CI=true)', () => {
+    throw new Error('cfn-lint not found on PATH, and CI=true: the template lint must run in CI');
+  });
+} else if (!cfnLint) {
+  console.warn('cfn-lint not found on PATH: skipping the CloudFormation lint of the synthesized templates');
+}
+
+describe.runIf(cfnLint !== undefined)('cfn-lint', () => {
+  it.each([
+    ['the default deployment', {}],
+    ['a JWT-authorized, mid-rotation, traced deployment', JWT_ROTATING],
+  ])(
+    'finds no error or warning in %s',
+    (_name, context) => {
+      const { app } = buildApp({ ...WITHOUT_BUNDLING, ...context });
+      const directory = app.synth().directory;
+      const templates = readdirSync(directory)
+        .filter((file) => file.endsWith('.template.json'))
+        .map((file) => join(directory, file));
+      expect(templates).toHaveLength(2);
+      // W3005: CDK puts the execution role in a function's DependsOn besides its GetAtt;
+      // redundant, harmless, and not ours to change.
+      const lint = spawnSync(cfnLint!, ['--ignore-checks', 'W3005', '--', ...templates], { encoding: 'utf8' });
+      expect(lint.error).toBeUndefined();
+      expect(`${lint.stdout}${lint.stderr}`).toBe('');
+      expect(lint.status).toBe(0);
+    },
+    SYNTH_TIMEOUT_MS,
+  );
+});
+
+function findOnPath(command: string): string | undefined {
+  for (const directory of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const candidate = join(directory, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
