@@ -1,0 +1,108 @@
+import type { Ledger } from '../domain/ledger-record.js';
+import type { PaymentResponseClaims } from '../domain/payment-response.js';
+import { inspectPaymentResponse } from '../domain/verification/compact-jws.js';
+import { assessPayment, ledgerConfirms } from '../domain/verification/expectations.js';
+import type { VerificationRequest } from '../domain/verification/request.js';
+import {
+  rejectedResult,
+  VERIFICATION_RESULT_TYP,
+  type VerificationResult,
+  verdictClaimsOf,
+  verifiedResult,
+} from '../domain/verification/result.js';
+import { checkSignedClaims } from '../domain/verification/signed-claims.js';
+import type { TrustedKeys } from '../domain/verification/trusted-keys.js';
+import { AppError } from '../errors.js';
+
+export interface VerificationResponse extends VerificationResult {
+  /** Present exactly when the request carried a nonce. */
+  verdict?: string;
+}
+
+export interface VerifyPaymentDeps {
+  keys: TrustedKeys;
+  ledger: Pick<Ledger, 'get'>;
+  verdictSigner: { sign(typ: string, claims: Record<string, unknown>): Promise<string> };
+  issuer: string;
+  now: () => Date;
+}
+
+/**
+ * The caller asked the ledger to confirm the payment and we could not ask it. No reason code
+ * fits: NOT_IN_LEDGER would claim the ledger said no. So this is our failure, a 503 the caller
+ * retries, and never a completed payment.
+ */
+export class LedgerUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'ledger-unavailable',
+      503,
+      'The ledger could not be read',
+      'The payment could not be checked against the ledger (checkLedger). Nothing was decided; retry shortly.',
+      { cause },
+    );
+  }
+}
+
+/** The caller sent a nonce and must get a signed verdict: without one the answer is useless to it. */
+export class VerdictUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'verdict-unavailable',
+      503,
+      'The verdict could not be signed',
+      'The verification result could not be signed for your nonce. Retry shortly with the same request.',
+      { cause },
+    );
+  }
+}
+
+/**
+ * Verifies payment response data against the predefined rule and says whether the payment completed.
+ *
+ * 1. Inspect the compact JWS without any key: structure, header members, alg, typ, kid.
+ * 2. Find the kid in our trust set (keys are cached per container: no KMS call per verification).
+ * 3. Check the signature, then the claims (schema, issuer, iat not ahead of our clock).
+ * 4. Compare the signed claims with what the caller expects, then the status.
+ * 5. With `checkLedger`, and only when all else says completed, confirm against the ledger:
+ *    it can only take a completion away, so reading it otherwise would cost a read for nothing.
+ * 6. With a nonce, sign the result as a verdict (one KMS Sign).
+ */
+export async function verifyPayment(deps: VerifyPaymentDeps, request: VerificationRequest): Promise<VerificationResponse> {
+  const now = deps.now();
+  const result = await verifyToken(deps, request, now);
+  if (request.nonce === undefined) return result;
+
+  const claims = verdictClaimsOf(result, { nonce: request.nonce, checkLedger: request.checkLedger, now });
+  try {
+    return { ...result, verdict: await deps.verdictSigner.sign(VERIFICATION_RESULT_TYP, { ...claims }) };
+  } catch (error) {
+    throw new VerdictUnavailableError(error);
+  }
+}
+
+async function verifyToken(deps: VerifyPaymentDeps, request: VerificationRequest, now: Date): Promise<VerificationResult> {
+  const jws = inspectPaymentResponse(request.paymentResponse);
+  if (!jws.ok) return rejectedResult(jws.reason);
+
+  const lookup = await deps.keys.keyFor(jws.kid);
+  if (lookup.status === 'unknown') return rejectedResult('UNKNOWN_KEY');
+  if (lookup.status === 'unavailable') return rejectedResult('KEYS_UNAVAILABLE');
+
+  const signed = checkSignedClaims(jws, lookup.key, { issuer: deps.issuer, now });
+  if (!signed.ok) return rejectedResult(signed.reason);
+
+  const reason = assessPayment(signed.claims, request.expected);
+  if (reason !== 'OK' || !request.checkLedger) return verifiedResult(signed.claims, reason);
+  return verifiedResult(signed.claims, (await ledgerConfirmsPayment(deps, signed.claims)) ? 'OK' : 'NOT_IN_LEDGER');
+}
+
+async function ledgerConfirmsPayment(deps: VerifyPaymentDeps, claims: PaymentResponseClaims): Promise<boolean> {
+  let record;
+  try {
+    record = await deps.ledger.get(claims.jti);
+  } catch (error) {
+    throw new LedgerUnavailableError(error);
+  }
+  return ledgerConfirms(claims, record);
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKmsServer, type RunningKmsServer } from '../../local/kms/kms-server.js';
+import { KEY_RELOAD_INTERVAL_MS, KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
+import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
+import { logger } from '../../shared/observability/logger.js';
+
+let dataDir: string;
+let server: RunningKmsServer;
+let port: number;
+let current: string;
+let previous: string;
+
+beforeAll(async () => {
+  logger.setLogLevel('SILENT'); // the failures below are logged on purpose
+  dataDir = await mkdtemp(join(tmpdir(), 'trusted-keys-'));
+  server = await startKmsServer({ dataDir, port: 0 });
+  port = Number(new URL(server.url).port);
+  const { client } = countingKms();
+  const createKey = async (KeySpec: 'ECC_NIST_P256' | 'ECC_NIST_P384' = 'ECC_NIST_P256') =>
+    (await client.send(new CreateKeyCommand({ KeySpec, KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
+  current = await createKey();
+  previous = await createKey();
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A real SDK client against the local KMS endpoint, recording every command it sends. */
+function countingKms() {
+  const client = new KMSClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { client, calls };
+}
+
+function kidOf(arn: string): string {
+  return arn.split('/').pop()!;
+}
+
+function manualClock(start = 1_800_000_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => void (now += ms) };
+}
+
+describe('KmsTrustedKeySet', () => {
+  it('fetches each trusted public key once per container, however many verifications follow', async () => {
+    const { client, calls } = countingKms();
+    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    for (let i = 0; i < 100; i++) {
+      expect((await keys.keyFor(kidOf(i % 2 ? current : previous))).status).toBe('trusted');
+    }
+    expect(calls).toEqual(['GetPublicKeyCommand', 'GetPublicKeyCommand']);
+  });
+
+  it('shares one load among concurrent verifications', async () => {
+    const { client, calls } = countingKms();
+    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    const lookups = await Promise.all(Array.from({ length: 50 }, () => keys.keyFor(kidOf(current))));
+    expect(lookups.every((lookup) => lookup.status === 'trusted')).toBe(true);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('answers an unknown kid without asking KMS, however many arrive', async () => {
+    const { client, calls } = countingKms();
+    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    for (let i = 0; i < 1_000; i++) expect(await keys.keyFor(randomUUID())).toEqual({ status: 'unknown' });
+    expect(calls).toEqual([]);
+  });
+
+  it('checks signatures with the key KMS holds', async () => {
+    const { client } = countingKms();
+    const token = await new KmsJwsSigner(client, current).sign('payment-response+jwt', { hello: 'world' });
+    const jws = inspectPaymentResponse(token);
+    if (!jws.ok) throw new Error(`unexpected ${jws.reason}`);
+    const lookup = await new KmsTrustedKeySet(client, [current, previous]).keyFor(kidOf(current));
+    if (lookup.status !== 'trusted') throw new Error(`unexpected ${lookup.status}`);
+    expect(lookup.key.verifies(jws.signingInput, jws.signature)).toBe(true);
+    expect(lookup.key.verifies(`${jws.signingInput}x`, jws.signature)).toBe(false);
+  });
+
+  it('keeps the current key working when another trusted key cannot be loaded, and retries only that one', async () => {
+    const { client, calls } = countingKms();
+    const clock = manualClock();
+    const missing = current.replace(/[^/]+$/, randomUUID());
+    const keys = new KmsTrustedKeySet(client, [current, missing], { now: clock.now });
+    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
+    expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
+    expect(calls).toHaveLength(2);
+    clock.advance(KEY_RELOAD_INTERVAL_MS);
+    expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
+    expect(calls).toHaveLength(3);
+  });
+
+  it('refuses to trust a key that is not P-256', async () => {
+    const { client } = countingKms();
+    const p384 = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
+    expect(await new KmsTrustedKeySet(client, [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
+  });
+
+  it('when KMS is unreachable: unavailable, at most one load a minute, and recovers once KMS is back', async () => {
+    const { client, calls } = countingKms();
+    const clock = manualClock();
+    const keys = new KmsTrustedKeySet(client, [current, previous], { now: clock.now });
+    await server.close();
+    try {
+      for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
+      expect(calls).toHaveLength(2); // one GetPublicKey per trusted key
+
+      clock.advance(KEY_RELOAD_INTERVAL_MS - 1);
+      expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+      expect(calls).toHaveLength(2);
+
+      clock.advance(1);
+      expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+      expect(calls).toHaveLength(4);
+    } finally {
+      server = await startKmsServer({ dataDir, port });
+    }
+    clock.advance(KEY_RELOAD_INTERVAL_MS / 2);
+    expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
+    expect(calls).toHaveLength(4);
+
+    clock.advance(KEY_RELOAD_INTERVAL_MS / 2);
+    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
+    expect((await keys.keyFor(kidOf(previous))).status).toBe('trusted');
+    clock.advance(10 * KEY_RELOAD_INTERVAL_MS);
+    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
+    expect(calls).toHaveLength(6);
+  });
+});

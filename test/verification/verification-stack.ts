@@ -1,0 +1,202 @@
+// The verification function as Lambda runs it, on one machine: the local KMS endpoint, dynalite in
+// memory, the function's environment, then the handler module itself, imported once per test file.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import dynalite from 'dynalite';
+import ecdsaSigFormatter from 'ecdsa-sig-formatter';
+import { startKmsServer } from '../../local/kms/kms-server.js';
+import { base64url } from '../../shared/adapters/base64url.js';
+import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
+import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+
+export const ISSUER = 'https://pay.example.test';
+const LEDGER_TABLE = 'ledger';
+
+export interface HandlerReply {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
+export interface VerificationStack {
+  kms: KMSClient;
+  ledger: DynamoDbLedger;
+  /** current and previous are trusted; retired was trusted before the last rotation; verdict signs verdicts. */
+  keyArns: { current: string; previous: string; retired: string; verdict: string };
+  signWith(keyArn: string, claims: Record<string, unknown>, typ?: string): Promise<string>;
+  /** Signs a header and payload written by hand (any JSON, any spelling) with a KMS key. */
+  signRawWith(keyArn: string, headerJson: string, payloadJson: string): Promise<string>;
+  /** POST /v1/verifications with a JSON body (a string is sent as it is). */
+  verify(body: unknown, headers?: Record<string, string>): Promise<HandlerReply>;
+  /** GET on a route of the jwks function, as the verdict's relying party would fetch it. */
+  jwks(path: '/.well-known/jwks.json' | '/.well-known/verdict-jwks.json'): Promise<HandlerReply>;
+  close(): Promise<void>;
+}
+
+type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+
+/**
+ * Starts the services and loads the handlers. Handlers read their environment at import, as a
+ * Lambda container does: call once per test file, or after `vi.resetModules()`.
+ * `handlerEndpoints` points the handlers (only) elsewhere, e.g. at a port nobody listens on.
+ */
+export async function startVerificationStack(
+  options: { handlerEndpoints?: { kms?: string; dynamodb?: string } } = {},
+): Promise<VerificationStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'verification-'));
+  const kmsServer = await startKmsServer({ dataDir, port: 0 });
+  const dynamo = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => dynamo.listen(0, '127.0.0.1', resolve));
+  const dynamoUrl = `http://127.0.0.1:${(dynamo.address() as AddressInfo).port}`;
+
+  const clientConfig = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  const kms = new KMSClient({ ...clientConfig, endpoint: kmsServer.url });
+  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoUrl });
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: LEDGER_TABLE,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'paymentId', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'paymentId', KeyType: 'HASH' }],
+    }),
+  );
+  const createKey = async (description: string) => {
+    const { KeyMetadata } = await kms.send(
+      new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: description }),
+    );
+    if (!KeyMetadata?.Arn) throw new Error('CreateKey returned no ARN');
+    return KeyMetadata.Arn;
+  };
+  const keyArns = {
+    retired: await createKey('retired payment key'),
+    previous: await createKey('previous payment key'),
+    current: await createKey('current payment key'),
+    verdict: await createKey('verdict key'),
+  };
+
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_KMS: options.handlerEndpoints?.kms ?? kmsServer.url,
+    AWS_ENDPOINT_URL_DYNAMODB: options.handlerEndpoints?.dynamodb ?? dynamoUrl,
+    TRUSTED_PAYMENT_KEY_ARNS: `${keyArns.current},${keyArns.previous}`,
+    VERDICT_SIGNING_KEY_ARN: keyArns.verdict,
+    LEDGER_TABLE_NAME: LEDGER_TABLE,
+    PAYMENT_ISSUER: ISSUER,
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  const verification = (await import('../../functions/verification/handler.js')).handler as unknown as LambdaHandler;
+  const jwksHandler = (await import('../../functions/jwks/handler.js')).handler as unknown as LambdaHandler;
+
+  return {
+    kms,
+    ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(dynamodb), LEDGER_TABLE),
+    keyArns,
+    signWith: (keyArn, claims, typ = PAYMENT_RESPONSE_TYP) => new KmsJwsSigner(kms, keyArn).sign(typ, claims),
+    async signRawWith(keyArn, headerJson, payloadJson) {
+      const signingInput = `${base64url(headerJson)}.${base64url(payloadJson)}`;
+      const { Signature } = await kms.send(
+        new SignCommand({ KeyId: keyArn, Message: Buffer.from(signingInput), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+      );
+      return `${signingInput}.${ecdsaSigFormatter.derToJose(Buffer.from(Signature!), 'ES256')}`;
+    },
+    async verify(body, headers = { 'content-type': 'application/json' }) {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      return replyOf(await verification(httpApiEvent('POST /v1/verifications', text, headers), lambdaContext()));
+    },
+    async jwks(path) {
+      return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`, undefined, {}), lambdaContext()));
+    },
+    async close() {
+      kms.destroy();
+      dynamodb.destroy();
+      await kmsServer.close();
+      dynamo.closeAllConnections();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The claims settlement would sign for a settled payment, with a fresh payment id. */
+export function paymentClaims(overrides: Partial<PaymentResponseClaims> = {}): PaymentResponseClaims {
+  return {
+    iss: ISSUER,
+    jti: `pay_${randomBytes(32).toString('base64url')}`,
+    iat: Math.floor(Date.now() / 1000),
+    merchantId: 'm_123',
+    orderId: 'o_456',
+    amount: { value: 1999, currency: 'USD' },
+    status: 'SETTLED',
+    ...overrides,
+  };
+}
+
+/** An API Gateway HTTP API (payload 2.0) event, as the local stack and AWS send it. */
+export function httpApiEvent(routeKey: string, body: string | undefined, headers: Record<string, string>): APIGatewayProxyEventV2 {
+  const [method = 'GET', path = '/'] = routeKey.split(' ');
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'api.example.test', ...headers },
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'test',
+      domainName: 'api.example.test',
+      domainPrefix: 'api',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
+      requestId: randomBytes(8).toString('hex'),
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body === undefined ? {} : { body }),
+    isBase64Encoded: false,
+  };
+}
+
+export function lambdaContext(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'verification',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:verification',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomBytes(16).toString('hex'),
+    logGroupName: '/aws/lambda/verification',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 30_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** A URL where nothing listens: connections are refused at once. */
+export async function unreachableUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+function replyOf(result: unknown): HandlerReply {
+  const { statusCode, headers, body } = result as { statusCode: number; headers?: Record<string, string>; body?: string };
+  return { statusCode, headers: headers ?? {}, body: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
+}
