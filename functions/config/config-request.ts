@@ -12,7 +12,8 @@ export interface ConfigRequest {
 const querySchema = z.object({
   // Checked by resolveCountry, which knows the country codes and names the parameter.
   country: z.string().optional(),
-  explain: z.enum(['1', 'true', '0', 'false'], { error: 'must be 1 or true to explain, 0 or false (or absent) not to' }).optional(),
+  // A bare `?explain` arrives as ''.
+  explain: z.enum(['', '1', 'true', '0', 'false'], { error: 'must be 1 or true to explain, 0 or false (or absent) not to' }).optional(),
 });
 
 /**
@@ -37,6 +38,6 @@ export function parseConfigRequest(event: HttpEvent, cameThroughCloudFront: (hea
       trustedViewerCountry: cameThroughCloudFront(headers['x-origin-verify']) ? headers['cloudfront-viewer-country'] : undefined,
       acceptLanguage: headers['accept-language'],
     },
-    explain: query.explain === '1' || query.explain === 'true',
+    explain: query.explain === '' || query.explain === '1' || query.explain === 'true',
   };
 }

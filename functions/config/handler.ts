@@ -20,6 +20,9 @@ const layers = new CachedConfigLayers(store, {
   ttlMs: env.CONFIG_CACHE_TTL_SECONDS * 1000,
   onReadFailure: (error, due) =>
     logger.warn('Reading configuration failed; serving the last known configuration', { layers: due.map(layerName), error }),
+  // Not transient: someone wrote around the CLI, or a rule changed. An operator must fix or roll back the layer.
+  onInvalidLayer: (layer, issues) =>
+    logger.error('A stored configuration layer is invalid; serving the last known version of it', { layer: layerName(layer), issues }),
 });
 const cameThroughCloudFront = originVerifier(env.VIEWER_COUNTRY_ORIGIN_SECRET);
 const policy = cachePolicyOf(env);

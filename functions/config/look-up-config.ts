@@ -1,6 +1,6 @@
-import type { CachedLayers } from '../../shared/adapters/cached-config-layers.js';
+import type { ConfigLayerReader } from '../../shared/domain/config/config-store.js';
 import { type CountryHints, type CountryResolution, resolveCountry } from '../../shared/domain/config/country-resolution.js';
-import { type LayerId, layerChainFor } from '../../shared/domain/config/layers.js';
+import { layerChainFor } from '../../shared/domain/config/layers.js';
 import { type MergedConfig, mergeLayers } from '../../shared/domain/config/merge.js';
 
 export interface ConfigLookup {
@@ -17,7 +17,7 @@ export interface ConfigLookup {
  * 3. overlay them field by field on the built-in default.
  */
 export async function lookUpConfig(
-  deps: { layers: { read(layers: readonly LayerId[]): Promise<CachedLayers> } },
+  deps: { layers: ConfigLayerReader },
   hints: CountryHints,
 ): Promise<ConfigLookup> {
   const resolution = resolveCountry(hints);

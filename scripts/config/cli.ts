@@ -8,7 +8,7 @@ import type { ConfigStore } from '../../shared/domain/config/config-store.js';
 import { ConfigVersionNotFoundError, InvalidConfigError } from '../../shared/domain/config/errors.js';
 import { type LayerId, layerChainFor, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
 import { mergeLayers } from '../../shared/domain/config/merge.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, type ValidationIssue } from '../../shared/errors.js';
 import { currentLayerJson, layerVersionJson, table } from './output.js';
 import { resolveTarget, type Target, TargetError } from './target.js';
 import { USAGE } from './usage.js';
@@ -205,7 +205,11 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
     if (version !== undefined) throw new UsageError('--effective shows what is current; it does not take --version.');
     if (layer.kind === 'group') throw new UsageError('--effective is for a country (or default): a group is only part of what countries get.');
     const country = layer.kind === 'country' ? layer.country : null;
-    const merged = mergeLayers(await store.readCurrent(layerChainFor(country)));
+    const read = await store.readCurrent(layerChainFor(country));
+    for (const { layer: bad, issues } of read.invalid) {
+      io.stderr(`Warning: ${layerName(bad)} is stored invalid and left out, as the service does:\n${issueLines(issues)}`);
+    }
+    const merged = mergeLayers(read.layers);
     const effective = { country, version: merged.version, config: merged.config, explain: merged.explain };
     print(io, json, effective, () => JSON.stringify(effective, null, 2));
     return EXIT.ok;
@@ -266,6 +270,10 @@ async function rollback(layer: LayerId, { store, values, io, json }: Context): P
   return EXIT.ok;
 }
 
+function issueLines(issues: ValidationIssue[]): string {
+  return issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n');
+}
+
 function reportFailure(error: unknown, target: Target | undefined, io: CliIo): number {
   if (error instanceof UsageError) {
     io.stderr(`${error.message}\nRun 'npm run config -- --help' for usage.`);
@@ -276,7 +284,7 @@ function reportFailure(error: unknown, target: Target | undefined, io: CliIo): n
     return error.exitCode;
   }
   if (error instanceof InvalidConfigError) {
-    io.stderr(`Refused: ${error.layer} is invalid, nothing was written.\n${error.issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`);
+    io.stderr(`Refused: ${error.layer} is invalid, nothing was written.\n${issueLines(error.issues)}`);
     return EXIT.refused;
   }
   if (error instanceof RefusedError || error instanceof AppError) {

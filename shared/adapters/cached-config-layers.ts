@@ -1,18 +1,9 @@
-import type { ConfigLayerSource, CurrentLayer } from '../domain/config/config-store.js';
+import type { ValidationIssue } from '../errors.js';
+import type { ConfigLayerReader, ConfigLayerSource, CurrentLayer, LayerLookup } from '../domain/config/config-store.js';
 import { type LayerId, layerName } from '../domain/config/layers.js';
 
-export interface CachedLayers {
-  /** The current layers that exist, in the order asked for. */
-  layers: CurrentLayer[];
-  /**
-   * True when the source failed and some layers came from older reads (or are missing and the
-   * built-in default shows through): the caller says so to its client.
-   */
-  stale: boolean;
-}
-
 export interface LayerCacheStats {
-  /** Round trips to the source (one per request that found something due). */
+  /** Round trips to the source (one per lookup that found something due). */
   sourceReads: number;
   failedReads: number;
 }
@@ -21,6 +12,17 @@ interface Entry {
   /** undefined records that the layer does not exist, so a country without an entry is not read again each time. */
   layer: CurrentLayer | undefined;
   expiresAt: number;
+  /** The stored item was invalid: `layer` is the last good value (or nothing) standing in for it. */
+  stale: boolean;
+}
+
+export interface CacheOptions {
+  ttlMs: number;
+  now?: () => number;
+  /** The source failed (DynamoDB unreachable, throttled): transient, so the next lookup tries again. */
+  onReadFailure?: (error: unknown, layers: readonly LayerId[]) => void;
+  /** A stored layer fails validation: it will not heal by itself, so it is re-read once per TTL only. */
+  onInvalidLayer?: (layer: LayerId, issues: ValidationIssue[]) => void;
 }
 
 /**
@@ -30,39 +32,49 @@ interface Entry {
  * stale), however old, because an old configuration beats an error. A TTL of 0 disables the
  * cache (every lookup reads the source) but keeps the last known values for failures.
  */
-export class CachedConfigLayers {
+export class CachedConfigLayers implements ConfigLayerReader {
   readonly #entries = new Map<string, Entry>();
   readonly #stats: LayerCacheStats = { sourceReads: 0, failedReads: 0 };
 
   constructor(
     private readonly source: ConfigLayerSource,
-    private readonly options: {
-      ttlMs: number;
-      now?: () => number;
-      onReadFailure?: (error: unknown, layers: readonly LayerId[]) => void;
-    },
+    private readonly options: CacheOptions,
   ) {}
 
-  async read(layers: readonly LayerId[]): Promise<CachedLayers> {
+  async read(layers: readonly LayerId[]): Promise<LayerLookup> {
     const now = (this.options.now ?? Date.now)();
     const due = layers.filter((layer) => {
       const entry = this.#entries.get(layerName(layer));
       return entry === undefined || entry.expiresAt <= now;
     });
-    let stale = false;
+    let failed = false;
     if (due.length > 0) {
       this.#stats.sourceReads += 1;
       try {
-        const found = new Map((await this.source.readCurrent(due)).map((layer) => [layerName(layer.layer), layer]));
+        const read = await this.source.readCurrent(due);
+        const found = new Map(read.layers.map((layer) => [layerName(layer.layer), layer]));
+        const invalid = new Set(read.invalid.map(({ layer }) => layerName(layer)));
         const expiresAt = now + this.options.ttlMs;
-        for (const layer of due) this.#entries.set(layerName(layer), { layer: found.get(layerName(layer)), expiresAt });
+        for (const layer of due) {
+          const name = layerName(layer);
+          if (invalid.has(name)) {
+            this.#entries.set(name, { layer: this.#entries.get(name)?.layer, expiresAt, stale: true });
+          } else {
+            this.#entries.set(name, { layer: found.get(name), expiresAt, stale: false });
+          }
+        }
+        for (const { layer, issues } of read.invalid) this.options.onInvalidLayer?.(layer, issues);
       } catch (error) {
         this.#stats.failedReads += 1;
-        stale = true;
+        failed = true;
         this.options.onReadFailure?.(error, due);
       }
     }
-    return { layers: layers.flatMap((layer) => this.#entries.get(layerName(layer))?.layer ?? []), stale };
+    const entries = layers.map((layer) => this.#entries.get(layerName(layer)));
+    return {
+      layers: entries.flatMap((entry) => entry?.layer ?? []),
+      stale: failed || entries.some((entry) => entry?.stale === true),
+    };
   }
 
   stats(): LayerCacheStats {

@@ -8,8 +8,8 @@ import {
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { validateLayerDocument } from '../domain/config/config-document.js';
-import type { ConfigStore, CurrentLayer, LayerVersion, WriteOptions } from '../domain/config/config-store.js';
-import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError, StoredConfigInvalidError } from '../domain/config/errors.js';
+import type { ConfigStore, CurrentLayer, CurrentLayersRead, LayerVersion, WriteOptions } from '../domain/config/config-store.js';
+import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError } from '../domain/config/errors.js';
 import { type LayerId, layerName, parseLayerName } from '../domain/config/layers.js';
 
 const CURRENT = 'CURRENT';
@@ -63,19 +63,20 @@ export class DynamoDbConfigStore implements ConfigStore {
   ) {}
 
   /** The served path: eventually consistent (half the cost), and validated, so a bad item is never served. */
-  async readCurrent(layers: readonly LayerId[]): Promise<CurrentLayer[]> {
+  async readCurrent(layers: readonly LayerId[]): Promise<CurrentLayersRead> {
     const found = new Map<string, CurrentLayer>();
+    const invalid: CurrentLayersRead['invalid'] = [];
     for (let start = 0; start < layers.length; start += BATCH_GET_LIMIT) {
       const chunk = layers.slice(start, start + BATCH_GET_LIMIT);
       for (const item of await this.batchGet(chunk.map((layer) => ({ pk: partitionKeyOf(layer), sk: CURRENT })))) {
         const current = currentLayerOf(item);
         if (!current) continue;
         const validation = validateLayerDocument(current.layer, current.document);
-        if (!validation.ok) throw new StoredConfigInvalidError(layerName(current.layer), validation.issues);
-        found.set(layerName(current.layer), { ...current, document: validation.document });
+        if (validation.ok) found.set(layerName(current.layer), { ...current, document: validation.document });
+        else invalid.push({ layer: current.layer, issues: validation.issues });
       }
     }
-    return layers.flatMap((layer) => found.get(layerName(layer)) ?? []);
+    return { layers: layers.flatMap((layer) => found.get(layerName(layer)) ?? []), invalid };
   }
 
   /** Operator reads return documents as stored, so that a layer that no longer validates can be seen and fixed. */

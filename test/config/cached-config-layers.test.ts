@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
-import type { ConfigLayerSource, CurrentLayer } from '../../shared/domain/config/config-store.js';
+import type { ConfigLayerSource, CurrentLayer, CurrentLayersRead } from '../../shared/domain/config/config-store.js';
 import { type LayerId, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
 
 const DEFAULT = parseLayerName('default')!;
@@ -10,6 +10,7 @@ const AT = parseLayerName('AT')!;
 /** A table in memory that can be told to fail, counting the reads it serves. */
 class FakeSource implements ConfigLayerSource {
   readonly stored = new Map<string, CurrentLayer>();
+  readonly corrupt = new Set<string>();
   reads: string[][] = [];
   failing = false;
 
@@ -17,10 +18,14 @@ class FakeSource implements ConfigLayerSource {
     this.stored.set(layerName(layer), { layer, version, document: { locale }, updatedAt: '', updatedBy: '', action: 'put' });
   }
 
-  async readCurrent(layers: readonly LayerId[]): Promise<CurrentLayer[]> {
+  async readCurrent(layers: readonly LayerId[]): Promise<CurrentLayersRead> {
     this.reads.push(layers.map(layerName));
     if (this.failing) throw new Error('DynamoDB is down');
-    return layers.flatMap((layer) => this.stored.get(layerName(layer)) ?? []);
+    const invalid = layers.filter((layer) => this.corrupt.has(layerName(layer)));
+    return {
+      layers: layers.flatMap((layer) => (this.corrupt.has(layerName(layer)) ? [] : (this.stored.get(layerName(layer)) ?? []))),
+      invalid: invalid.map((layer) => ({ layer, issues: [{ path: 'currency', message: 'is not an ISO 4217 currency in current use' }] })),
+    };
   }
 }
 
@@ -28,12 +33,14 @@ function setUp(ttlMs: number) {
   const source = new FakeSource();
   let now = 1_000_000;
   const failures: string[][] = [];
+  const invalid: string[] = [];
   const cache = new CachedConfigLayers(source, {
     ttlMs,
     now: () => now,
     onReadFailure: (_error, layers) => failures.push(layers.map(layerName)),
+    onInvalidLayer: (layer) => invalid.push(layerName(layer)),
   });
-  return { source, cache, failures, advance: (ms: number) => (now += ms) };
+  return { source, cache, failures, invalid, advance: (ms: number) => (now += ms) };
 }
 
 const versionsOf = (read: { layers: CurrentLayer[] }) => read.layers.map((layer) => `${layerName(layer.layer)}@${layer.version}`);
@@ -111,5 +118,32 @@ describe('CachedConfigLayers', () => {
     source.failing = false;
     source.set(DEFAULT, 1, 'en-US');
     expect(await cache.read([DEFAULT])).toMatchObject({ stale: false, layers: [{ version: 1 }] });
+  });
+
+  it('keeps the last good version of a layer whose stored item turned invalid, and serves the others fresh', async () => {
+    const { source, cache, invalid, advance } = setUp(30_000);
+    source.set(DEFAULT, 1, 'en-US');
+    source.set(AT, 1, 'de-AT');
+    await cache.read([DEFAULT, AT]);
+    advance(30_000);
+    source.set(DEFAULT, 2, 'en-GB');
+    source.corrupt.add('country:AT');
+    const read = await cache.read([DEFAULT, AT]);
+    expect(read.stale).toBe(true);
+    expect(versionsOf(read)).toEqual(['default@2', 'country:AT@1']);
+    expect(invalid).toEqual(['country:AT']);
+  });
+
+  it('leaves out an invalid layer it never knew, and re-reads it once per TTL only: it will not heal by itself', async () => {
+    const { source, cache, advance } = setUp(30_000);
+    source.set(DEFAULT, 1, 'en-US');
+    source.corrupt.add('country:AT');
+    for (let i = 0; i < 3; i += 1) expect(await cache.read([DEFAULT, AT])).toMatchObject({ stale: true, layers: [{ version: 1 }] });
+    expect(source.reads).toHaveLength(1);
+    advance(30_000);
+    source.corrupt.delete('country:AT');
+    source.set(AT, 2, 'de-AT');
+    expect(await cache.read([DEFAULT, AT])).toMatchObject({ stale: false, layers: [{ version: 1 }, { version: 2 }] });
+    expect(source.reads).toEqual([['default', 'country:AT'], ['default', 'country:AT']]);
   });
 });

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
-  it('serves the last configuration it read when a stored item turns invalid, and says so', async () => {
+  it('serves the last good version of a layer whose stored item turned invalid, and says so', async () => {
     const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
     const fresh = await getConfig({ query: { country: 'JP' } });
     await clients.documentClient.send(
@@ -32,6 +32,13 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
     expect(stale.statusCode).toBe(200);
     expect(stale.headers['x-config-stale']).toBe('true');
     expect(stale.json).toEqual(fresh.json);
+
+    // A container that never saw the good version leaves the bad layer out and serves the rest.
+    const newContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const withoutJapan = await newContainer({ query: { country: 'JP' } });
+    expect(withoutJapan.statusCode).toBe(200);
+    expect(withoutJapan.headers['x-config-stale']).toBe('true');
+    expect(withoutJapan.json).toMatchObject({ country: 'JP', version: 'default@1', config: { currency: 'USD', locale: 'en-US' } });
   });
 
   it('serves the last configuration it read with DynamoDB stopped, marked stale and not fresh for caches', async () => {

@@ -61,6 +61,8 @@ describe('GET /v1/config: the response', () => {
       'features.savedCards': 'default',
     });
     expect(reply.json.explain.layers.map((layer: { layer: string }) => layer.layer)).toEqual(['default', 'group:EU', 'group:EUROZONE', 'country:FR']);
+    expect((await getConfig({ query: { country: 'FR', explain: '' } })).json.explain).toEqual(reply.json.explain);
+    expect((await getConfig({ query: { country: 'FR', explain: '0' } })).json.explain).toBeUndefined();
     expect((await getConfig({ query: { country: 'FR' } })).json.explain).toBeUndefined();
   });
 

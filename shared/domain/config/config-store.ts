@@ -1,3 +1,4 @@
+import type { ValidationIssue } from '../../errors.js';
 import type { LayerDocument } from './config-document.js';
 import type { LayerId } from './layers.js';
 import type { LayerSnapshot } from './merge.js';
@@ -18,10 +19,37 @@ export interface LayerVersion extends LayerSnapshot {
   message?: string;
 }
 
+export interface CurrentLayersRead {
+  /** The current versions, in the order asked for; layers without one are absent. */
+  layers: CurrentLayer[];
+  /**
+   * Layers whose stored item fails today's validation (edited by hand, or the rules moved on,
+   * as when a currency is withdrawn). They are never served; each is reported on its own so
+   * that one bad layer does not hide the good ones read with it.
+   */
+  invalid: Array<{ layer: LayerId; issues: ValidationIssue[] }>;
+}
+
 /** The read side the config function needs: the current version of some layers, in one round trip. */
 export interface ConfigLayerSource {
-  /** Layers without a current version are absent from the result. */
-  readCurrent(layers: readonly LayerId[]): Promise<CurrentLayer[]>;
+  readCurrent(layers: readonly LayerId[]): Promise<CurrentLayersRead>;
+}
+
+/** Layers as a lookup gets them: from memory or from the table, and whether any stands in for one that could not be read. */
+export interface LayerLookup {
+  /** The current layers that exist, in the order asked for. */
+  layers: CurrentLayer[];
+  /**
+   * True when some layer could not be read as it is now (the source failed, or its stored
+   * item is invalid) and an older value, or nothing (the built-in default shows through),
+   * stands in for it: the caller says so to its client.
+   */
+  stale: boolean;
+}
+
+/** What the config function reads through: the table behind a container cache. */
+export interface ConfigLayerReader {
+  read(layers: readonly LayerId[]): Promise<LayerLookup>;
 }
 
 export interface WriteOptions {
@@ -47,4 +75,3 @@ export interface ConfigStore extends ConfigLayerSource {
   rollback(layer: LayerId, toVersion: number, options: WriteOptions): Promise<CurrentLayer>;
 }
 
-export type { LayerDocument };

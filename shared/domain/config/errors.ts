@@ -41,18 +41,3 @@ export class ConfigVersionNotFoundError extends AppError {
     super('config-version-not-found', 404, 'Configuration version not found', `${layer} has no version ${version}.`);
   }
 }
-
-/** A stored item does not pass today's validation (edited by hand, or the rules changed). */
-export class StoredConfigInvalidError extends AppError {
-  constructor(
-    readonly layer: string,
-    readonly issues: ValidationIssue[],
-  ) {
-    super(
-      'stored-config-invalid',
-      500,
-      'Stored configuration is invalid',
-      `The stored configuration of ${layer} is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}.`,
-    );
-  }
-}

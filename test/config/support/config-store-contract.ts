@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore, partitionKeyOf, versionSortKey } from '../../../shared/adapters/dynamodb-config-store.js';
-import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError, StoredConfigInvalidError } from '../../../shared/domain/config/errors.js';
+import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError } from '../../../shared/domain/config/errors.js';
 import { layerName, parseLayerName } from '../../../shared/domain/config/layers.js';
 import { createConfigTable, testClients } from './dynamodb.js';
 
@@ -69,7 +69,7 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       const current = await store.put(DE, { locale: 'de-de' }, { author, message: 'first' });
       expect(current).toMatchObject({ version: 1, document: { locale: 'de-DE' }, updatedBy: author, action: 'put', message: 'first' });
       expect(await store.getCurrent(DE)).toEqual(current);
-      expect(await store.readCurrent([DE])).toEqual([current]);
+      expect(await store.readCurrent([DE])).toEqual({ layers: [current], invalid: [] });
     });
 
     it('keeps every version and answers history newest first', async () => {
@@ -91,7 +91,7 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       await store.put(DE, { locale: 'de-DE' }, { author });
       await store.put(DEFAULT, COMPLETE_DEFAULT, { author });
       const found = await store.readCurrent([DEFAULT, layer('EU'), DE]);
-      expect(found.map((current) => layerName(current.layer))).toEqual(['default', 'country:DE']);
+      expect(found.layers.map((current) => layerName(current.layer))).toEqual(['default', 'country:DE']);
     });
 
     it('lists the current layers: default, groups, countries', async () => {
@@ -116,11 +116,14 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       expect(await allItems()).toEqual([]);
     });
 
-    it('never serves a stored item that does not validate (edited by hand)', async () => {
+    it('never serves a stored item that does not validate (edited by hand), and still reads the others', async () => {
+      await store.put(DEFAULT, COMPLETE_DEFAULT, { author });
       await clients.documentClient.send(
         new PutCommand({ TableName: tableName, Item: { pk: partitionKeyOf(DE), sk: 'CURRENT', version: 1, document: { currency: 'ECU' } } }),
       );
-      await expect(store.readCurrent([DE])).rejects.toBeInstanceOf(StoredConfigInvalidError);
+      const read = await store.readCurrent([DEFAULT, DE]);
+      expect(read.layers.map((current) => layerName(current.layer))).toEqual(['default']);
+      expect(read.invalid).toEqual([{ layer: DE, issues: [{ path: 'currency', message: expect.stringContaining('ISO 4217') }] }]);
       expect((await store.getCurrent(DE))?.document).toEqual({ currency: 'ECU' }); // operators still see it, to fix it
     });
   });
@@ -199,7 +202,7 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       );
       const current = await store.put(DE, { locale: 'de-AT' }, { author, expectedVersion: 1 });
       expect(current.version).toBe(3);
-      expect((await store.readCurrent([DE]))[0]?.document).toEqual({ locale: 'de-AT' });
+      expect((await store.readCurrent([DE])).layers[0]?.document).toEqual({ locale: 'de-AT' });
       expect((await store.history(DE)).map((version) => version.version)).toEqual([3, 2, 1]);
     });
   });
@@ -210,7 +213,7 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       await store.put(DE, { locale: 'de-AT' }, { author });
       const current = await store.rollback(DE, 1, { author: 'ops', message: 'de-AT was a mistake', expectedVersion: 2 });
       expect(current).toMatchObject({ version: 1, document: { locale: 'de-DE' }, action: 'rollback', updatedBy: 'ops' });
-      expect(await store.readCurrent([DE])).toEqual([current]);
+      expect((await store.readCurrent([DE])).layers).toEqual([current]);
       expect((await store.history(DE)).map((version) => version.version)).toEqual([2, 1]);
     });
 
