@@ -1,13 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-
-export interface Row {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { Row } from './table.js';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WORKER = fileURLToPath(new URL('./config-worker.ts', import.meta.url));

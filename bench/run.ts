@@ -1,10 +1,16 @@
 import { benchColdStart } from './cold-start.js';
+import { benchConfig } from './config.js';
 import { printTable, type Row } from './table.js';
+import { benchVerification } from './verification.js';
 
 /**
  * `npm run bench`: every benchmark beside its baseline, measured in the same run on the same
  * machine. Numbers on a shared 2-core machine are noisy: compare ratios, not absolutes.
  */
-const suites: Array<[string, () => Promise<Row[]>]> = [['Cold start: bundle size and import time per function', benchColdStart]];
+const suites: Array<[string, () => Promise<Row[]>]> = [
+  ['Verification: handler throughput beside raw node:crypto ES256 verify', benchVerification],
+  ['Config lookups: warm container cache beside every request reading DynamoDB', benchConfig],
+  ['Cold start: bundle size and import time per function', benchColdStart],
+];
 
 for (const [title, run] of suites) printTable(title, await run());
