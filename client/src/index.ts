@@ -1,0 +1,75 @@
+import { type ConfigStorage, configLoader } from './config.js';
+import { confirmer } from './confirm.js';
+import type { FetchLike, Transport } from './http.js';
+import type { RetryPolicy } from './retry.js';
+import { type SettleOptions, settler } from './settle.js';
+import type { ClientConfig, ConfirmOptions, ExpectedPayment, PaymentConfirmation, Settlement, SettlementRequest } from './types.js';
+import { verdictChecker } from './verdict.js';
+
+export * from './errors.js';
+export type * from './types.js';
+export { VERIFICATION_REASONS } from './types.js';
+export type { ConfigStorage, FetchLike, SettleOptions };
+
+export interface ClientOptions {
+  /** The API's origin (and stage path, if any), e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string;
+  /** Defaults to the runtime's global fetch, looked up at each call. */
+  fetch?: FetchLike;
+  /** Per HTTP exchange, body included. Default 10 000. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for failures that may pass (network, timeout, 5xx, 409, 429). Default 3. */
+  retries?: number;
+  /** Backoff: full jitter up to baseMs × 2^n, at most maxMs. Default 200 and 5 000. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Keeps the last good configuration across restarts, e.g. `localStorage`. */
+  storage?: ConfigStorage;
+  /** The clock for configuration freshness, ms since the epoch. Default Date.now. */
+  now?: () => number;
+}
+
+export interface SignedPayClient {
+  /** The configuration for `country`, or for wherever the service finds the client to be. */
+  getConfig(options?: { country?: string }): Promise<ClientConfig>;
+  /** Settles a payment once, retrying with one Idempotency-Key. Resolves settled and declined payments alike. */
+  settle(request: SettlementRequest, options?: SettleOptions): Promise<Settlement>;
+  /** Asks the verification service whether the payment response proves a completed payment. */
+  confirmPayment(paymentResponse: string, expected?: ExpectedPayment, options?: ConfirmOptions): Promise<PaymentConfirmation>;
+}
+
+export function createClient(options: ClientOptions): SignedPayClient {
+  const transport: Transport = {
+    baseUrl: baseUrlOf(options.baseUrl),
+    // Looked up per call and called as a plain function: browsers refuse a fetch detached from window.
+    fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    timeoutMs: count(options.timeoutMs, 10_000, 'timeoutMs', 1),
+  };
+  const retry: RetryPolicy = {
+    retries: count(options.retries, 3, 'retries', 0),
+    baseDelayMs: count(options.backoff?.baseMs, 200, 'backoff.baseMs', 0),
+    maxDelayMs: count(options.backoff?.maxMs, 5_000, 'backoff.maxMs', 0),
+  };
+  return {
+    getConfig: configLoader({ transport, retry, storage: options.storage, now: options.now ?? Date.now }),
+    settle: settler({ transport, retry }),
+    confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(transport) }),
+  };
+}
+
+function baseUrlOf(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new TypeError(`baseUrl must be an absolute http(s) URL, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`baseUrl must be an http(s) URL, got '${value}'`);
+  if (url.search || url.hash) throw new TypeError('baseUrl must have no query string or fragment');
+  return url.href.replace(/\/+$/, '');
+}
+
+function count(value: number | undefined, fallback: number, name: string, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) throw new TypeError(`${name} must be an integer of at least ${min}, got ${value}`);
+  return value;
+}

@@ -1,0 +1,112 @@
+/** The API's shapes as the SDK exposes them (README: API). Money is integer minor units plus an ISO 4217 code. */
+
+export interface Amount {
+  /** Minor units: 1999 is 19.99 USD, 500 is 500 JPY. */
+  value: number;
+  currency: string;
+}
+
+export type PaymentStatus = 'SETTLED' | 'DECLINED';
+
+export interface SettlementRequest {
+  merchantId: string;
+  orderId: string;
+  amount: Amount;
+  /** Sandbox tokens: `tok_success`, `tok_decline`, `tok_error`. */
+  paymentMethod: { type: 'card'; token: string };
+}
+
+export interface Settlement {
+  paymentId: string;
+  status: PaymentStatus;
+  /** The signed payment response data: confirm it with `confirmPayment` before believing it. */
+  paymentResponse: string;
+  /** The key the settlement was made under (yours, or the one the SDK created). */
+  idempotencyKey: string;
+  /** The service answered from its idempotency store: an earlier attempt had already settled. */
+  replayed: boolean;
+}
+
+export type CountrySource = 'query' | 'cloudfront' | 'accept-language' | 'default';
+
+export interface CountryConfig {
+  currency: string;
+  /** A canonical BCP 47 tag, ready for Intl. */
+  locale: string;
+  paymentMethods: string[];
+  features: Record<string, boolean>;
+  legal: { termsUrl: string; privacyUrl: string };
+}
+
+export interface ConfigResponse {
+  /** ISO 3166-1 alpha-2, or null when nothing said where the client is. */
+  country: string | null;
+  source: CountrySource;
+  version: string;
+  config: CountryConfig;
+}
+
+export interface ClientConfig extends ConfigResponse {
+  /**
+   * Not known to be current: the service could not be reached and this is the last good
+   * configuration, or the service itself said it served its last known one (`x-config-stale`).
+   */
+  stale: boolean;
+}
+
+export const VERIFICATION_REASONS = [
+  'OK',
+  'MALFORMED',
+  'UNSUPPORTED_ALGORITHM',
+  'WRONG_TYPE',
+  'UNKNOWN_KEY',
+  'KEYS_UNAVAILABLE',
+  'BAD_SIGNATURE',
+  'INVALID_CLAIMS',
+  'MISMATCH_MERCHANT',
+  'MISMATCH_ORDER',
+  'MISMATCH_AMOUNT',
+  'NOT_SETTLED',
+  'NOT_IN_LEDGER',
+] as const;
+
+export type VerificationReason = (typeof VERIFICATION_REASONS)[number];
+
+/** The payment as its signed response says, present only when the signature verified. */
+export interface PaymentSummary {
+  paymentId: string;
+  merchantId: string;
+  orderId: string;
+  amount: Amount;
+  status: PaymentStatus;
+  /** Issued at, seconds since the epoch. */
+  iat: number;
+}
+
+/** What the app expects the payment to be; every field given must equal the signed claim. */
+export interface ExpectedPayment {
+  merchantId?: string;
+  orderId?: string;
+  amount?: Amount;
+}
+
+export interface ConfirmOptions {
+  /**
+   * Send a fresh nonce and accept the answer only with a verdict signed by the verification
+   * service for that nonce and payment (checked against /.well-known/verdict-jwks.json).
+   */
+  nonce?: boolean;
+  /** Also confirm the payment against the ledger (the authoritative mode). */
+  checkLedger?: boolean;
+}
+
+export interface PaymentConfirmation {
+  /** True only when the verification service said so: verified, settled, and as expected. */
+  completed: boolean;
+  /** The payment response carries our valid signature (it may still be declined or another order's). */
+  verified: boolean;
+  reason: VerificationReason;
+  payment?: PaymentSummary;
+  /** The signed verdict (nonce mode), checked: forward it to your server as proof. */
+  verdict?: string;
+}

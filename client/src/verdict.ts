@@ -1,0 +1,68 @@
+import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose';
+import { VerdictKeysUnavailableError, VerdictRejectedError } from './errors.js';
+import type { Transport } from './http.js';
+import type { PaymentSummary, VerificationReason } from './types.js';
+
+/** Verdicts are their own token kind: a payment response (or anything else) never passes for one. */
+export const VERDICT_TYP = 'verification-result+jwt';
+/** Our allowlist, whatever a token's header says. */
+const ALGORITHMS = ['ES256'];
+/** JOSE failures that mean "could not fetch the keys", not "the verdict is bad". */
+const KEY_FETCH_FAILURES = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);
+
+export interface AnswerToProve {
+  verified: boolean;
+  paymentCompleted: boolean;
+  reason: VerificationReason;
+  payment: PaymentSummary | undefined;
+  verdict: string | undefined;
+}
+
+export interface VerdictBinding {
+  nonce: string;
+  checkLedger: boolean;
+}
+
+/**
+ * Checks that a signed verdict proves the answer's body: signed with ES256 by a key of
+ * /.well-known/verdict-jwks.json (and only that document: payment keys are never trusted for
+ * verdicts), of type verification-result+jwt, for our nonce, and saying exactly what the body
+ * says (verified, paymentCompleted, reason, mode, payment id and facts). Keys are fetched
+ * through the client's fetch and cached; an unknown kid refetches them at most every 30 s.
+ */
+export function verdictChecker(transport: Transport): (answer: AnswerToProve, binding: VerdictBinding) => Promise<void> {
+  const keys = createRemoteJWKSet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), {
+    timeoutDuration: transport.timeoutMs,
+    [customFetch]: (url: string, init: RequestInit) => transport.fetch(url, init),
+  });
+
+  return async function checkVerdict(answer, binding) {
+    if (answer.verdict === undefined) throw new VerdictRejectedError('missing', 'The answer carries no verdict although a nonce was sent');
+    let claims: JWTPayload;
+    try {
+      ({ payload: claims } = await jwtVerify(answer.verdict, keys, { algorithms: ALGORITHMS, typ: VERDICT_TYP, requiredClaims: ['nonce', 'iat'] }));
+    } catch (error) {
+      if (!(error instanceof errors.JOSEError) || KEY_FETCH_FAILURES.has(error.code)) throw new VerdictKeysUnavailableError(error);
+      throw new VerdictRejectedError('signature', `The verdict is not signed by the verification service (${error.code})`, { cause: error });
+    }
+    if (claims.nonce !== binding.nonce) throw new VerdictRejectedError('nonce', 'The verdict was issued for another request (nonce)');
+    if (claims.paymentId !== answer.payment?.paymentId) throw new VerdictRejectedError('payment-id', 'The verdict is about another payment');
+    const sameResult =
+      claims.verified === answer.verified &&
+      claims.paymentCompleted === answer.paymentCompleted &&
+      claims.reason === answer.reason &&
+      claims.checkLedger === binding.checkLedger &&
+      samePayment(claims.payment, answer.payment);
+    if (!sameResult) throw new VerdictRejectedError('result', 'The answer says something else than its signed verdict');
+  };
+}
+
+function samePayment(signed: unknown, answered: PaymentSummary | undefined): boolean {
+  if (signed === undefined || answered === undefined) return signed === answered;
+  return canonicalPayment(signed) === canonicalPayment(answered);
+}
+
+function canonicalPayment(payment: unknown): string {
+  const p = payment as Partial<PaymentSummary> | null;
+  return JSON.stringify([p?.paymentId, p?.merchantId, p?.orderId, p?.amount?.value, p?.amount?.currency, p?.status, p?.iat]);
+}
