@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serveDemo } from './demo/serve-demo.js';
 import { startLocalStack } from './local-stack.js';
 
 /**
@@ -27,12 +28,14 @@ const stack = await startLocalStack({
   host: process.env.HOST || '127.0.0.1',
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
+  fallback: serveDemo({ log: (line) => console.log(line) }),
   log: (line) => console.log(line),
 });
 
 const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, dataDir };
 // Tools such as `npm run config` and the tests find the running stack through this file.
 writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+console.log(`Demo      ${stack.url}/   (the checkout page; ?country=JP picks a country)`);
 console.log(`API       ${stack.url}`);
 console.log(`  POST ${stack.url}/v1/settlements`);
 console.log(`  POST ${stack.url}/v1/verifications`);
