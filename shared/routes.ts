@@ -37,6 +37,6 @@ export const CORS_POLICY = {
   allowOrigins: ['*'],
   allowMethods: ['GET', 'POST', 'OPTIONS'],
   allowHeaders: ['content-type', 'idempotency-key', 'if-none-match', 'authorization', 'x-amz-date', 'x-amz-security-token'],
-  exposeHeaders: ['etag', 'idempotent-replayed', 'x-config-stale', 'cache-control'],
+  exposeHeaders: ['etag', 'idempotent-replayed', 'x-config-stale', 'cache-control', 'retry-after'],
   maxAgeSeconds: 600,
 } as const;
