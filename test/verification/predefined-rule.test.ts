@@ -72,6 +72,15 @@ describe('the predefined rule', () => {
     expect(check(token({ alg: 'ES256', typ: 'payment-response+jwt' }))).toBe('UNKNOWN_KEY');
   });
 
+  it('ranks a malformed payload or signature part above any header reason, however often the header was seen', () => {
+    const [header, payload, signature] = token({ alg: 'none', typ: 'JWT' }).split('.');
+    for (let i = 0; i < 3; i++) {
+      expect(check(`${header}.${payload}.${signature}`)).toBe('UNSUPPORTED_ALGORITHM');
+      expect(check(`${header}.${payload}=.${signature}`)).toBe('MALFORMED');
+      expect(check(`${header}.${payload}.`)).toBe('MALFORMED');
+    }
+  });
+
   it('checks the signature before it reads the claims', () => {
     const { privateKey: foreign } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     expect(check(token(HEADER, { not: 'claims' }, foreign))).toBe('BAD_SIGNATURE');

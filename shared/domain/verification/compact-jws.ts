@@ -30,8 +30,8 @@ export type JwsInspection = ({ ok: true } & InspectedJws) | { ok: false; reason:
 
 /**
  * The first half of the predefined rule, before any key is involved: a compact JWS of three
- * canonical base64url parts, a header that is a JSON object with exactly our members, `alg`
- * exactly ES256 (our allowlist, whatever the token says) and `typ` exactly the payment
+ * canonical base64url parts, a header that is a canonical JSON object with no member but ours,
+ * `alg` exactly ES256 (our allowlist, whatever the token says) and `typ` exactly the payment
  * response type. Reasons come in the order of REASON_PRECEDENCE.
  */
 export function inspectPaymentResponse(token: string): JwsInspection {
@@ -40,21 +40,46 @@ export function inspectPaymentResponse(token: string): JwsInspection {
   if (parts.length !== 3) return rejected('MALFORMED');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
 
-  const headerBytes = decodeCanonicalBase64url(headerPart);
+  const header = inspectHeaderPart(headerPart);
   const payload = decodeCanonicalBase64url(payloadPart);
   const signature = decodeCanonicalBase64url(signaturePart);
-  if (!headerBytes || !payload || !signature) return rejected('MALFORMED');
-
-  const header = parseCanonicalJsonObject(headerBytes);
-  if (!header) return rejected('MALFORMED');
-  for (const member of Object.keys(header)) {
-    if (!ACCEPTED_HEADER_MEMBERS.has(member)) return rejected('MALFORMED');
-  }
-  if (header.alg !== SIGNING_ALGORITHM) return rejected('UNSUPPORTED_ALGORITHM');
-  if (header.typ !== PAYMENT_RESPONSE_TYP) return rejected('WRONG_TYPE');
-  if (typeof header.kid !== 'string') return rejected('UNKNOWN_KEY');
-
+  // MALFORMED comes first, so a bad payload or signature part outranks any header reason.
+  if (!payload || !signature) return rejected('MALFORMED');
+  if ('reason' in header) return rejected(header.reason);
   return { ok: true, kid: header.kid, signingInput: `${headerPart}.${payloadPart}`, signature, payload };
+}
+
+type HeaderInspection = { kid: string } | { reason: RejectionReason };
+
+/**
+ * Every response signed with one key carries the same header part, so the hot path remembers
+ * the verdict on the last few header parts instead of decoding and parsing them again. The
+ * verdict depends on the part alone; a flood of distinct headers only costs misses.
+ */
+const recentHeaders = new Map<string, HeaderInspection>();
+const RECENT_HEADERS_KEPT = 16;
+
+function inspectHeaderPart(part: string): HeaderInspection {
+  let inspection = recentHeaders.get(part);
+  if (inspection === undefined) {
+    inspection = inspectHeader(part);
+    if (recentHeaders.size >= RECENT_HEADERS_KEPT) recentHeaders.clear();
+    recentHeaders.set(part, inspection);
+  }
+  return inspection;
+}
+
+function inspectHeader(part: string): HeaderInspection {
+  const bytes = decodeCanonicalBase64url(part);
+  const header = bytes && parseCanonicalJsonObject(bytes);
+  if (!header) return { reason: 'MALFORMED' };
+  for (const member of Object.keys(header)) {
+    if (!ACCEPTED_HEADER_MEMBERS.has(member)) return { reason: 'MALFORMED' };
+  }
+  if (header.alg !== SIGNING_ALGORITHM) return { reason: 'UNSUPPORTED_ALGORITHM' };
+  if (header.typ !== PAYMENT_RESPONSE_TYP) return { reason: 'WRONG_TYPE' };
+  if (typeof header.kid !== 'string') return { reason: 'UNKNOWN_KEY' };
+  return { kid: header.kid };
 }
 
 /**
