@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { CORS_POLICY, type FunctionId, type Route } from '../shared/routes.js';
 import { fromHttpApiResult, type HttpReply, lambdaContext, toHttpApiEvent } from './api-gateway-event.js';
+import { type Listening, listen } from './listen.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -19,10 +19,7 @@ export interface ApiServerOptions {
   log?: (line: string) => void;
 }
 
-export interface RunningApiServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type RunningApiServer = Listening;
 
 // API Gateway HTTP APIs accept payloads up to 10 MB; the handlers enforce their own, smaller limits.
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -80,20 +77,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       if (!response.headersSent) send(request, response, gatewayReply(500, 'Internal Server Error'));
     });
   });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listen(server, options.port, options.host);
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
