@@ -9,13 +9,16 @@ export class AppError extends Error {
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    options?: { cause?: unknown; extensions?: Record<string, unknown> },
+    options?: { cause?: unknown; extensions?: Record<string, unknown>; retryAfterSeconds?: number },
   ) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.extensions = options?.extensions;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
   readonly extensions: Record<string, unknown> | undefined;
+  /** For failures that pass: becomes a Retry-After header, so clients back off by what we know. */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 export type ValidationIssue = { path: string; message: string };
@@ -62,6 +65,7 @@ export class RequestInFlightError extends AppError {
       409,
       'A request with this Idempotency-Key is in progress',
       'A request with this Idempotency-Key is still being processed. Retry after a short delay with the same key.',
+      { retryAfterSeconds: 1 },
     );
   }
 }
@@ -74,6 +78,36 @@ export class ProcessorUnavailableError extends AppError {
       'The payment processor failed',
       'The payment processor did not complete the payment; nothing was charged or signed. Retry with the same Idempotency-Key.',
       { cause },
+    );
+  }
+}
+
+/**
+ * The caller asked the ledger to confirm the payment and we could not ask it. No reason code
+ * fits: NOT_IN_LEDGER would claim the ledger said no. So this is our failure, a 503 the caller
+ * retries, and never a completed payment.
+ */
+export class LedgerUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'ledger-unavailable',
+      503,
+      'The ledger could not be read',
+      'The payment could not be checked against the ledger (checkLedger). Nothing was decided; retry shortly.',
+      { cause, retryAfterSeconds: 2 },
+    );
+  }
+}
+
+/** The caller sent a nonce and must get a signed verdict: without one the answer is useless to it. */
+export class VerdictUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'verdict-unavailable',
+      503,
+      'The verdict could not be signed',
+      'The verification result could not be signed for your nonce. Retry shortly with the same request.',
+      { cause, retryAfterSeconds: 2 },
     );
   }
 }

@@ -1,19 +1,13 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { z } from 'zod';
-import { isKmsKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { KmsPublicKeySet } from '../../shared/adapters/kms-public-keys.js';
-import { parseEnv } from '../../shared/config/env.js';
+import { kmsKeyArnListSchema, kmsKeyArnSchema, parseEnv } from '../../shared/config/env.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
-
-const keyArnList = z
-  .string()
-  .transform((value) => value.split(',').map((arn) => arn.trim()).filter(Boolean))
-  .pipe(z.array(z.string().refine(isKmsKeyArn, 'must be a KMS key ARN')).min(1));
 
 const env = parseEnv(
   z.object({
-    TRUSTED_PAYMENT_KEY_ARNS: keyArnList,
-    VERDICT_SIGNING_KEY_ARN: z.string().refine(isKmsKeyArn, 'must be a KMS key ARN'),
+    TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
+    VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
   }),
 );
 

@@ -4,9 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
-import { isKmsKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { SandboxPaymentProcessor } from '../../shared/adapters/sandbox-payment-processor.js';
-import { parseEnv } from '../../shared/config/env.js';
+import { kmsKeyArnSchema, parseEnv } from '../../shared/config/env.js';
 import { idempotencyKeySchema } from '../../shared/domain/identifiers.js';
 import { settlementRequestSchema } from '../../shared/domain/settlement-request.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
@@ -16,7 +15,7 @@ import { idempotentSettlement } from './idempotent-settlement.js';
 
 const env = parseEnv(
   z.object({
-    PAYMENT_SIGNING_KEY_ARN: z.string().refine(isKmsKeyArn, 'must be a KMS key ARN'),
+    PAYMENT_SIGNING_KEY_ARN: kmsKeyArnSchema,
     PAYMENT_ISSUER: z.string().min(1),
     LEDGER_TABLE_NAME: z.string().min(1),
     IDEMPOTENCY_TABLE_NAME: z.string().min(1),

@@ -4,25 +4,20 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
-import { isKmsKeyArn, kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
-import { parseEnv } from '../../shared/config/env.js';
+import { kmsKeyArnListSchema, kmsKeyArnSchema, parseEnv } from '../../shared/config/env.js';
 import { verificationRequestSchema } from '../../shared/domain/verification/request.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { parseInput } from '../../shared/http/parse.js';
 import { verifyPayment } from '../../shared/use-cases/verify-payment.js';
 
-const keyArn = z.string().refine(isKmsKeyArn, 'must be a KMS key ARN');
-
 const env = parseEnv(
   z
     .object({
       // Current key first, previous second: the trust set for payment responses.
-      TRUSTED_PAYMENT_KEY_ARNS: z
-        .string()
-        .transform((value) => value.split(',').map((arn) => arn.trim()).filter(Boolean))
-        .pipe(z.array(keyArn).min(1)),
-      VERDICT_SIGNING_KEY_ARN: keyArn,
+      TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
+      VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
       LEDGER_TABLE_NAME: z.string().min(1),
       PAYMENT_ISSUER: z.string().min(1),
     })

@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { isKmsKeyArn } from '../adapters/kms-key-id.js';
 
 /**
  * Reads a function's configuration from the environment once, at cold start. A missing or
@@ -11,3 +12,12 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv 
   const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   throw new Error(`Invalid function configuration: ${problems.join('; ')}`);
 }
+
+/** A KMS key ARN, as CDK hands it to a function. */
+export const kmsKeyArnSchema = z.string().refine(isKmsKeyArn, 'must be a KMS key ARN');
+
+/** A comma-separated list of KMS key ARNs, current key first: the trust set for payment responses. */
+export const kmsKeyArnListSchema = z
+  .string()
+  .transform((value) => value.split(',').map((arn) => arn.trim()).filter(Boolean))
+  .pipe(z.array(kmsKeyArnSchema).min(1));

@@ -8,11 +8,13 @@ import type { HttpEvent, HttpResult } from './types.js';
 export function problemErrors(): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: function respondWithProblem(request) {
-      const { error } = request;
+      const { error, event } = request;
+      // Only failures are logged, so the request's identity is added here rather than to every request.
+      const where = { requestId: event.requestContext?.requestId, route: event.routeKey };
       if (error instanceof AppError && error.status < 500) {
-        logger.info('request refused', { code: error.code, status: error.status });
+        logger.info('request refused', { ...where, code: error.code, status: error.status });
       } else {
-        logger.error('request failed', error as Error);
+        logger.error('request failed', { ...where, error: error as Error });
       }
       request.response = problemResponse(error, request.event.requestContext?.http?.path);
     },

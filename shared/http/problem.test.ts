@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InternalError, ProcessorUnavailableError, ValidationError } from '../errors.js';
+import { InternalError, LedgerUnavailableError, ProcessorUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import { problemResponse } from './problem.js';
 
 describe('problem responses', () => {
@@ -34,5 +34,13 @@ describe('problem responses', () => {
     expect(response.statusCode).toBe(502);
     expect(response.body).not.toContain('socket hang up');
     expect(JSON.parse(response.body!).type).toBe('/problems/processor-unavailable');
+  });
+
+  it('tell the caller when to retry a request in flight or an unavailable dependency', () => {
+    expect(problemResponse(new RequestInFlightError()).headers?.['retry-after']).toBe('1');
+    const unavailable = problemResponse(new LedgerUnavailableError(new Error('timeout')));
+    expect(unavailable.statusCode).toBe(503);
+    expect(unavailable.headers?.['retry-after']).toBe('2');
+    expect(problemResponse(new ValidationError('bad')).headers?.['retry-after']).toBeUndefined();
   });
 });

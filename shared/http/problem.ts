@@ -27,9 +27,14 @@ export function problemResponse(error: unknown, instance?: string): HttpResult {
           status: 500,
           detail: 'The server failed to handle the request. It has been logged; retrying later may help.',
         };
+  const retryAfter = (known ?? exposed)?.retryAfterSeconds;
   return {
     statusCode: status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      ...(retryAfter === undefined ? {} : { 'retry-after': String(retryAfter) }),
+    },
     body: JSON.stringify(instance ? { ...body, instance } : body),
   };
 }

@@ -12,7 +12,7 @@ import {
 } from '../domain/verification/result.js';
 import { checkSignedClaims } from '../domain/verification/signed-claims.js';
 import type { TrustedKeys } from '../domain/verification/trusted-keys.js';
-import { AppError } from '../errors.js';
+import { LedgerUnavailableError, VerdictUnavailableError } from '../errors.js';
 
 export interface VerificationResponse extends VerificationResult {
   /** Present exactly when the request carried a nonce. */
@@ -25,36 +25,6 @@ export interface VerifyPaymentDeps {
   verdictSigner: { sign(typ: string, claims: Record<string, unknown>): Promise<string> };
   issuer: string;
   now: () => Date;
-}
-
-/**
- * The caller asked the ledger to confirm the payment and we could not ask it. No reason code
- * fits: NOT_IN_LEDGER would claim the ledger said no. So this is our failure, a 503 the caller
- * retries, and never a completed payment.
- */
-export class LedgerUnavailableError extends AppError {
-  constructor(cause: unknown) {
-    super(
-      'ledger-unavailable',
-      503,
-      'The ledger could not be read',
-      'The payment could not be checked against the ledger (checkLedger). Nothing was decided; retry shortly.',
-      { cause },
-    );
-  }
-}
-
-/** The caller sent a nonce and must get a signed verdict: without one the answer is useless to it. */
-export class VerdictUnavailableError extends AppError {
-  constructor(cause: unknown) {
-    super(
-      'verdict-unavailable',
-      503,
-      'The verdict could not be signed',
-      'The verification result could not be signed for your nonce. Retry shortly with the same request.',
-      { cause },
-    );
-  }
 }
 
 /**

@@ -5,7 +5,8 @@ import { NodeEs256Key } from '../../shared/adapters/kms-trusted-key-set.js';
 import type { LedgerRecord } from '../../shared/domain/ledger-record.js';
 import type { PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 import type { TrustedKeys } from '../../shared/domain/verification/trusted-keys.js';
-import { LedgerUnavailableError, VerdictUnavailableError, verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/verify-payment.js';
+import { LedgerUnavailableError, VerdictUnavailableError } from '../../shared/errors.js';
+import { verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/verify-payment.js';
 
 const KID = 'a1b2c3d4-0000-4000-8000-000000000001';
 const NOW = new Date('2026-11-30T12:00:00Z');
