@@ -100,6 +100,9 @@ export class StatelessStack extends Stack {
       functions[functionId] = fn;
     }
     this.functions = functions;
+    // Rotation: the functions that trust a new key must be updated before settlement signs with it,
+    // or for a few seconds fresh responses would verify as UNKNOWN_KEY.
+    functions.settlement.node.addDependency(functions.verification, functions.jwks);
 
     this.httpApi = new RoutedHttpApi(this, 'HttpApi', {
       routes: ROUTES,

@@ -41,6 +41,12 @@ describe('payment key rotation', () => {
     expect(verificationSigns).toEqual([{ Action: 'kms:Sign', Effect: 'Allow', Resource: `${logicalIdOf(app.stateful.verdictKey)}.Arn` }]);
   });
 
+  it('updates settlement only after the functions that must trust its new key', () => {
+    const { settlement, jwks, verification } = rotating.stateless.functions;
+    const resources = rotating.statelessTemplate.toJSON().Resources as Record<string, { DependsOn?: string[] }>;
+    expect(resources[logicalIdOf(settlement)]!.DependsOn).toEqual(expect.arrayContaining([logicalIdOf(verification), logicalIdOf(jwks)]));
+  });
+
   it(
     'with generations ["2"] no longer references generation 1 anywhere',
     () => {
