@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClient } from '../client/build.js';
+import { REPOSITORY_ROOT } from '../local/local-stack.js';
+import { startTestStack, type TestStack } from './support/test-stack.js';
+
+const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+
+/** The first fenced block of a language after a heading: what a reader copies. */
+function codeBlockAfter(heading: string, language: string): string {
+  const section = readme.slice(readme.indexOf(heading));
+  const match = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section);
+  if (!match?.[1]) throw new Error(`no ${language} block after ${heading}`);
+  return match[1];
+}
+
+let stack: TestStack;
+let workDir: string;
+beforeAll(async () => {
+  stack = await startTestStack();
+  workDir = mkdtempSync(join(tmpdir(), 'signed-pay-readme-'));
+  await buildClient({ outDir: join(workDir, 'dist') });
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('the README', () => {
+  it('SDK example runs as written against the local stack, twice, paying once', { timeout: 60_000 }, async () => {
+    const example = codeBlockAfter('## Client SDK', 'js')
+      .replace("'./client/dist/index.js'", `'${pathToFileURL(join(workDir, 'dist', 'index.js')).href}'`)
+      .replaceAll('http://127.0.0.1:3000', stack.url);
+    const file = join(workDir, 'example.mjs');
+    writeFileSync(file, example);
+    const run = async () => (await promisify(execFile)(process.execPath, [file])).stdout;
+    const first = await run();
+    expect(first).toContain('JP ja-JP');
+    expect(first).toMatch(/paid: pay_[A-Za-z0-9_-]+/);
+    // The example uses a fixed Idempotency-Key: running it again is the same payment.
+    expect(await run()).toContain(/paid: (pay_[A-Za-z0-9_-]+)/.exec(first)![1]);
+  });
+
+  it('quick start names the commands package.json has', () => {
+    const scripts = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    for (const [, name] of readme.matchAll(/npm (?:run )?([a-z]+(?::[a-z]+)?)/g)) {
+      if (['ci', 'install', 'run'].includes(name!)) continue;
+      expect(Object.keys(scripts), `README mentions npm ${name}`).toContain(name);
+    }
+  });
+});
