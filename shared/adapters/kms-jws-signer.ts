@@ -2,12 +2,14 @@ import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import ecdsaSigFormatter from 'ecdsa-sig-formatter';
 import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
 import { base64url } from './base64url.js';
+import { toLowS } from './ecdsa-low-s.js';
 import { kidOfKeyArn } from './kms-key-id.js';
 
 /**
  * Signs compact JWS (ES256) with a KMS key that never leaves KMS. The algorithm is fixed
  * here, never taken from input. KMS returns an ASN.1 DER ECDSA signature; JWS wants the
- * 64-byte r‖s form (RFC 7518 §3.4), which ecdsa-sig-formatter converts to.
+ * 64-byte r‖s form (RFC 7518 §3.4), which ecdsa-sig-formatter converts to, in its low-S
+ * spelling (see ecdsa-low-s.ts).
  */
 export class KmsJwsSigner {
   readonly kid: string;
@@ -32,6 +34,7 @@ export class KmsJwsSigner {
       }),
     );
     if (!Signature) throw new Error('KMS Sign returned no signature');
-    return `${signingInput}.${ecdsaSigFormatter.derToJose(Buffer.from(Signature), SIGNING_ALGORITHM)}`;
+    const rs = Buffer.from(ecdsaSigFormatter.derToJose(Buffer.from(Signature), SIGNING_ALGORITHM), 'base64url');
+    return `${signingInput}.${base64url(toLowS(rs))}`;
   }
 }

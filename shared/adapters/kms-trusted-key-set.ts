@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { KeyLookup, SignatureKey, TrustedKeys } from '../domain/verification/trusted-keys.js';
 import { logger } from '../observability/logger.js';
+import { isLowS } from './ecdsa-low-s.js';
 import { kidOfKeyArn } from './kms-key-id.js';
 import { fetchPublicJwk } from './kms-public-keys.js';
 
@@ -24,6 +25,8 @@ export class NodeEs256Key implements SignatureKey {
   }
 
   verifies(signingInput: string, signature: Uint8Array): boolean {
+    // Our signer writes only low-S signatures: the high-S twin of a valid one is refused too.
+    if (!isLowS(signature)) return false;
     return verify('sha256', Buffer.from(signingInput, 'latin1'), this.#verifyKey, signature);
   }
 }

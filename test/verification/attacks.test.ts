@@ -97,6 +97,17 @@ describe('forged and hostile payment responses never verify and never cause a 5x
     }
   });
 
+  it('the high-S twin of our own valid signature: the same payment, spelt another way', async () => {
+    const token = await stack.signWith(stack.keyArns.current, JSON.parse(claimsJson()));
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const rs = Buffer.from(signature, 'base64url');
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    const s = BigInt(`0x${rs.subarray(32).toString('hex')}`);
+    const twin = Buffer.concat([rs.subarray(0, 32), Buffer.from((n - s).toString(16).padStart(64, '0'), 'hex')]);
+    expect((await stack.verify({ paymentResponse: token })).body).toMatchObject({ verified: true });
+    await expectRefused(`${header}.${payload}.${twin.toString('base64url')}`, 'BAD_SIGNATURE');
+  });
+
   it('duplicate member names, even over our own valid signature', async () => {
     const duplicatedAlg = `{"alg":"none","kid":"${kid}","typ":"payment-response+jwt","alg":"ES256"}`;
     await expectRefused(await stack.signRawWith(stack.keyArns.current, duplicatedAlg, claimsJson()), 'MALFORMED');

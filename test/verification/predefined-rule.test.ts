@@ -1,4 +1,5 @@
 // The predefined rule as pure functions: no AWS, no clock but the one passed in.
+import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NodeEs256Key } from '../../shared/adapters/kms-trusted-key-set.js';
@@ -32,7 +33,7 @@ const HEADER = { alg: 'ES256', kid: KID, typ: 'payment-response+jwt' };
 
 function token(header: object = HEADER, payload: object = claims(), key: KeyObject = privateKey): string {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `${input}.${Buffer.from(toLowS(sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }))).toString('base64url')}`;
 }
 
 function withStandardBase64Character(): string {

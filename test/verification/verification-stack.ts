@@ -14,6 +14,7 @@ import ecdsaSigFormatter from 'ecdsa-sig-formatter';
 import { startKmsServer } from '../../local/kms/kms-server.js';
 import { base64url } from '../../shared/adapters/base64url.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
+import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 
@@ -109,7 +110,8 @@ export async function startVerificationStack(
       const { Signature } = await kms.send(
         new SignCommand({ KeyId: keyArn, Message: Buffer.from(signingInput), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
       );
-      return `${signingInput}.${ecdsaSigFormatter.derToJose(Buffer.from(Signature!), 'ES256')}`;
+      const rs = Buffer.from(ecdsaSigFormatter.derToJose(Buffer.from(Signature!), 'ES256'), 'base64url');
+      return `${signingInput}.${base64url(toLowS(rs))}`;
     },
     async verify(body, headers = { 'content-type': 'application/json' }) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);

@@ -1,4 +1,5 @@
 // The use case with its ports played by in-memory stand-ins: real ES256 keys, no AWS.
+import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { NodeEs256Key } from '../../shared/adapters/kms-trusted-key-set.js';
@@ -26,7 +27,7 @@ const claims = (overrides: Partial<PaymentResponseClaims> = {}): PaymentResponse
 function token(payload: PaymentResponseClaims = claims()): string {
   const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const input = `${b64({ alg: 'ES256', kid: KID, typ: 'payment-response+jwt' })}.${b64(payload)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `${input}.${Buffer.from(toLowS(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))).toString('base64url')}`;
 }
 
 function deps(overrides: Partial<VerifyPaymentDeps> = {}) {
