@@ -119,6 +119,10 @@ export class InternalError extends AppError {
   }
 }
 
-export function zodIssuesToValidationIssues(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): ValidationIssue[] {
-  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+/** `root` names the input itself (a header, the body) for problems with the whole value. */
+export function zodIssuesToValidationIssues(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+  root = '(body)',
+): ValidationIssue[] {
+  return issues.map((issue) => ({ path: issue.path.map(String).join('.') || root, message: issue.message }));
 }

@@ -38,7 +38,7 @@ const settleOnce = idempotentSettlement({
 
 /** POST /v1/settlements: parse, settle once per Idempotency-Key, answer 201 (settled) or 402 (declined). */
 export const handler = jsonHttpHandler(async (event, context) => {
-  const idempotencyKey = parseInput(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key header');
+  const idempotencyKey = parseInput(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key header', 'Idempotency-Key');
   const request = parseInput(settlementRequestSchema, event.jsonBody, 'settlement request');
   const { result, replayed } = await settleOnce({ merchantId: request.merchantId, idempotencyKey, request }, context);
   return jsonResponse(result.status === 'SETTLED' ? 201 : 402, result, {

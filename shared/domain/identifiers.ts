@@ -6,7 +6,7 @@ export const orderIdSchema = merchantIdSchema;
 
 /** As the IETF Idempotency-Key draft and Stripe: an opaque string the client chooses. */
 export const idempotencyKeySchema = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
   .regex(/^[\x20-\x7E]{1,255}$/, 'must be 1 to 255 printable ASCII characters');
 
 export const paymentIdSchema = z.string().regex(/^pay_[A-Za-z0-9_-]{22,64}$/, 'is not a payment id');

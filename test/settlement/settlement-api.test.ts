@@ -159,6 +159,14 @@ describe('POST /v1/settlements', () => {
       expect(response.body.detail).toContain('application/json');
     });
 
+    it('names the Idempotency-Key header when it is missing or bad', async () => {
+      const missing = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, undefined);
+      expect(missing.body.errors).toEqual([{ path: 'Idempotency-Key', message: 'is required' }]);
+      expect(missing.body.detail).toBe('The Idempotency-Key header is invalid: Idempotency-Key is required.');
+      const tooLong = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'k'.repeat(256));
+      expect(tooLong.body.errors[0].path).toBe('Idempotency-Key');
+    });
+
     it('names every invalid field', async () => {
       const response = await postSettlement(stack.url, { merchantId: 'bad id', amount: { value: -1, currency: 'usd' } }, 'k-fields');
       const paths = response.body.errors.map((error: { path: string }) => error.path);
