@@ -12,6 +12,8 @@ export interface DeploymentContext {
   paymentIssuer: string;
   logRetention: RetentionDays;
   configCacheTtlSeconds: number;
+  /** Cache-Control of config answers; a value not set keeps the config function's own default. */
+  configCacheControl: { maxAgeSeconds?: number; staleWhileRevalidateSeconds?: number; staleIfErrorSeconds?: number };
   throttle: { rateLimit: number; burstLimit: number };
   settlementAuthorizer: SettlementAuthorizerSetting;
   /** Active X-Ray tracing on every function. */
@@ -28,6 +30,9 @@ export const CONTEXT_KEYS = [
   'paymentIssuer',
   'logRetentionDays',
   'configCacheTtlSeconds',
+  'configMaxAgeSeconds',
+  'configStaleWhileRevalidateSeconds',
+  'configStaleIfErrorSeconds',
   'throttleRateLimit',
   'throttleBurstLimit',
   'settlementAuthorizer',
@@ -74,6 +79,9 @@ const contextSchema = z
     logRetentionDays: retentionDays.default(RetentionDays.ONE_MONTH),
     // 0 is valid: the config function then reads DynamoDB on every request.
     configCacheTtlSeconds: wholeSeconds.default(30),
+    configMaxAgeSeconds: wholeSeconds.optional(),
+    configStaleWhileRevalidateSeconds: wholeSeconds.optional(),
+    configStaleIfErrorSeconds: wholeSeconds.optional(),
     throttleRateLimit: positiveInteger.default(50),
     throttleBurstLimit: positiveInteger.default(100),
     settlementAuthorizer: z.enum(['iam', 'jwt']).default('iam'),
@@ -111,6 +119,11 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
     paymentIssuer: context.paymentIssuer,
     logRetention: context.logRetentionDays as RetentionDays,
     configCacheTtlSeconds: context.configCacheTtlSeconds,
+    configCacheControl: {
+      maxAgeSeconds: context.configMaxAgeSeconds,
+      staleWhileRevalidateSeconds: context.configStaleWhileRevalidateSeconds,
+      staleIfErrorSeconds: context.configStaleIfErrorSeconds,
+    },
     throttle: { rateLimit: context.throttleRateLimit, burstLimit: context.throttleBurstLimit },
     settlementAuthorizer: authorizerSettingOf(context),
     tracing: context.tracing,

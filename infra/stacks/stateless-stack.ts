@@ -91,6 +91,13 @@ export class StatelessStack extends Stack {
         bindConfigForRead(fn, stateful.configTable);
         fn.addEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
         fn.addEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
+        const cacheControl = settings.configCacheControl;
+        const cacheControlEnv = {
+          CONFIG_MAX_AGE_SECONDS: cacheControl.maxAgeSeconds,
+          CONFIG_STALE_WHILE_REVALIDATE_SECONDS: cacheControl.staleWhileRevalidateSeconds,
+          CONFIG_STALE_IF_ERROR_SECONDS: cacheControl.staleIfErrorSeconds,
+        };
+        for (const [name, value] of Object.entries(cacheControlEnv)) if (value !== undefined) fn.addEnvironment(name, String(value));
       },
     };
     const functions = {} as Record<FunctionId, ApiFunction>;

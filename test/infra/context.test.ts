@@ -133,6 +133,7 @@ describe('the other settings', () => {
       paymentIssuer: 'signed-pay',
       logRetention: 30,
       configCacheTtlSeconds: 30,
+      configCacheControl: { maxAgeSeconds: undefined, staleWhileRevalidateSeconds: undefined, staleIfErrorSeconds: undefined },
       throttle: { rateLimit: 50, burstLimit: 100 },
       settlementAuthorizer: { kind: 'iam' },
       tracing: false,
@@ -156,13 +157,18 @@ describe('the other settings', () => {
         paymentIssuer: 'https://pay.example.com',
         logRetentionDays: 90,
         configCacheTtlSeconds: 5,
+        configMaxAgeSeconds: '120',
+        configStaleIfErrorSeconds: 3600,
         throttleRateLimit: 10,
         throttleBurstLimit: 20,
         tracing: true,
       });
       expect(environmentOf(app, app.stateless.functions.settlement).PAYMENT_ISSUER).toBe('https://pay.example.com');
       expect(environmentOf(app, app.stateless.functions.verification).PAYMENT_ISSUER).toBe('https://pay.example.com');
-      expect(environmentOf(app, app.stateless.functions.config).CONFIG_CACHE_TTL_SECONDS).toBe('5');
+      const configEnv = environmentOf(app, app.stateless.functions.config);
+      expect(configEnv).toMatchObject({ CONFIG_CACHE_TTL_SECONDS: '5', CONFIG_MAX_AGE_SECONDS: '120', CONFIG_STALE_IF_ERROR_SECONDS: '3600' });
+      // Not set in the context: the function keeps its own default.
+      expect(configEnv).not.toHaveProperty('CONFIG_STALE_WHILE_REVALIDATE_SECONDS');
       app.statelessTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
       app.statelessTemplate.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
       // The acknowledged IAM5 finding of traced functions covers these two actions only.
