@@ -33,6 +33,8 @@ const VERIFIED_REASONS: ReadonlySet<VerificationReason> = new Set([
 /**
  * confirmPayment: the client method of the patent. The payment response is not believed on
  * the device; the verification service decides.
+ * 0. Refuse (TypeError, no request) an expectation without the order and amount: without them
+ *    any genuine settled response, another order's or a replayed cheaper one, would complete.
  * 1. POST it with what the app expects (and a fresh nonce in nonce mode); network failures,
  *    5xx and KEYS_UNAVAILABLE are retried, then rejected as retryable errors: no answer is
  *    never `completed`.
@@ -43,9 +45,10 @@ const VERIFIED_REASONS: ReadonlySet<VerificationReason> = new Set([
 export function confirmer(deps: ConfirmDeps) {
   return async function confirmPayment(
     paymentResponse: string,
-    expected: ExpectedPayment = {},
+    expected: ExpectedPayment,
     options: ConfirmOptions = {},
   ): Promise<PaymentConfirmation> {
+    checkExpectation(expected);
     const checkLedger = options.checkLedger ?? false;
     const nonce = options.nonce ? randomNonce() : undefined;
     const sentPaymentId = paymentIdOf(paymentResponse);
@@ -89,12 +92,30 @@ function paymentIdOf(paymentResponse: string): string | undefined {
   }
 }
 
+/** Ids as the API accepts them. */
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The expectation as the API accepts it (checked at run time too: JavaScript callers skip the types). */
+function checkExpectation(expected: unknown): asserts expected is ExpectedPayment {
+  const fail = (what: string) => new TypeError(`confirmPayment needs the expected order: ${what}`);
+  if (!isRecord(expected)) throw fail('pass { orderId, amount, merchantId? }');
+  const { orderId, amount, merchantId } = expected;
+  if (typeof orderId !== 'string' || !ID.test(orderId)) throw fail(`orderId must be 1 to 64 of A-Z, a-z, 0-9, _ and -, got ${String(orderId)}`);
+  if (!isAmount(amount)) throw fail('amount must be { value, currency }: a positive integer of minor units and an ISO 4217 code');
+  if (merchantId !== undefined && (typeof merchantId !== 'string' || !ID.test(merchantId))) {
+    throw fail(`merchantId, when given, must be 1 to 64 of A-Z, a-z, 0-9, _ and -, got ${String(merchantId)}`);
+  }
+}
+
+function isAmount(value: unknown): value is Amount {
+  if (!isRecord(value) || typeof value.currency !== 'string' || !/^[A-Z]{3}$/.test(value.currency)) return false;
+  return Number.isSafeInteger(value.value) && (value.value as number) > 0;
+}
+
 function matches(payment: PaymentSummary | undefined, expected: ExpectedPayment): boolean {
   if (!payment) return false;
   if (expected.merchantId !== undefined && expected.merchantId !== payment.merchantId) return false;
-  if (expected.orderId !== undefined && expected.orderId !== payment.orderId) return false;
-  if (expected.amount !== undefined && !sameAmount(expected.amount, payment.amount)) return false;
-  return true;
+  return expected.orderId === payment.orderId && sameAmount(expected.amount, payment.amount);
 }
 
 function sameAmount(a: Amount, b: Amount): boolean {

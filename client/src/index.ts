@@ -3,8 +3,17 @@ import { confirmer } from './confirm.js';
 import type { FetchLike, Transport } from './http.js';
 import type { RetryPolicy } from './retry.js';
 import { type SettleOptions, settler } from './settle.js';
-import type { ClientConfig, ConfirmOptions, ExpectedPayment, PaymentConfirmation, Settlement, SettlementRequest } from './types.js';
+import type {
+  ClientConfig,
+  ConfirmOptions,
+  ExpectedPayment,
+  PaymentConfirmation,
+  Settlement,
+  SettlementRequest,
+  VerdictKeySet,
+} from './types.js';
 import { verdictChecker } from './verdict.js';
+import { verdictKeysOf } from './verdict-keys.js';
 
 export * from './errors.js';
 export type * from './types.js';
@@ -26,6 +35,21 @@ export interface ClientOptions {
   storage?: ConfigStorage;
   /** The clock for configuration freshness, ms since the epoch. Default Date.now. */
   now?: () => number;
+  /**
+   * The keys that nonce mode checks verdicts against.
+   * - A JWK Set (`{ keys: [...] }`): pinned public keys, e.g. /.well-known/verdict-jwks.json
+   *   bundled into the app at build time. Never fetched: a verdict proves the answer even to an
+   *   app whose transport to `baseUrl` is controlled by an attacker (a proxy it was made to
+   *   trust, a compromised CDN or gateway). Ship the new key set before the verdict key changes.
+   * - A URL: a key set the app trusts apart from `baseUrl`, e.g. served by its own backend; https
+   *   (http only for localhost and 127.0.0.1), on another origin than `baseUrl`.
+   * - Omitted: `baseUrl`'s /.well-known/verdict-jwks.json, fetched like the answer. The verdict
+   *   then proves the answer to anyone who trusts that origin's TLS (e.g. your server, to which
+   *   the app forwards it); on the device it only catches whoever alters answers but not the key
+   *   set. It does NOT protect against whoever controls the transport to `baseUrl`: they can
+   *   serve their own key set and sign a verdict to match. Pin the keys for that.
+   */
+  verdictKeys?: VerdictKeySet | string;
 }
 
 export interface SignedPayClient {
@@ -33,8 +57,12 @@ export interface SignedPayClient {
   getConfig(options?: { country?: string }): Promise<ClientConfig>;
   /** Settles a payment once, retrying with one Idempotency-Key. Resolves settled and declined payments alike. */
   settle(request: SettlementRequest, options?: SettleOptions): Promise<Settlement>;
-  /** Asks the verification service whether the payment response proves a completed payment. */
-  confirmPayment(paymentResponse: string, expected?: ExpectedPayment, options?: ConfirmOptions): Promise<PaymentConfirmation>;
+  /**
+   * Asks the verification service whether the payment response proves a completed payment of
+   * `expected` (its order and amount are required). Rejects with a TypeError, before any
+   * request, when `expected` lacks them.
+   */
+  confirmPayment(paymentResponse: string, expected: ExpectedPayment, options?: ConfirmOptions): Promise<PaymentConfirmation>;
 }
 
 export function createClient(options: ClientOptions): SignedPayClient {
@@ -52,7 +80,7 @@ export function createClient(options: ClientOptions): SignedPayClient {
   return {
     getConfig: configLoader({ transport, retry, storage: options.storage, now: options.now ?? Date.now }),
     settle: settler({ transport, retry }),
-    confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(transport) }),
+    confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(verdictKeysOf(options.verdictKeys, transport)) }),
   };
 }
 

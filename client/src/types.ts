@@ -83,17 +83,43 @@ export interface PaymentSummary {
   iat: number;
 }
 
-/** What the app expects the payment to be; every field given must equal the signed claim. */
+/**
+ * The order the app is paying for: a payment completes only if its signed response is for this
+ * order and this amount (and merchant, when given). Required: a genuine settled response for
+ * another order, or a replayed cheaper one, must never confirm this one.
+ */
 export interface ExpectedPayment {
+  /** 1 to 64 of A-Z, a-z, 0-9, _ and -, as the API accepts. */
+  orderId: string;
+  amount: Amount;
   merchantId?: string;
-  orderId?: string;
-  amount?: Amount;
+}
+
+/** A public key that signs verdicts, as a JWK of /.well-known/verdict-jwks.json. */
+export interface VerdictPublicKey {
+  /** "EC": verdicts are signed with ES256. */
+  kty: string;
+  /** "P-256". */
+  crv: string;
+  x: string;
+  y: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  /** A private key member: never in an app. */
+  d?: never;
+}
+
+/** A JWK Set of verdict keys, e.g. /.well-known/verdict-jwks.json as it was when the app was built. */
+export interface VerdictKeySet {
+  keys: VerdictPublicKey[];
 }
 
 export interface ConfirmOptions {
   /**
-   * Send a fresh nonce and accept the answer only with a verdict signed by the verification
-   * service for that nonce and payment (checked against /.well-known/verdict-jwks.json).
+   * Send a fresh nonce and accept the answer only with a verdict signed for that nonce and
+   * payment by a key of the client's `verdictKeys` (by default, `baseUrl`'s
+   * /.well-known/verdict-jwks.json: see `verdictKeys` for what that does and does not prove).
    */
   nonce?: boolean;
   /** Also confirm the payment against the ledger (the authoritative mode). */

@@ -1,6 +1,5 @@
-import { createRemoteJWKSet, customFetch, errors, type JWTPayload, jwtVerify } from 'jose';
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { VerdictKeysUnavailableError, VerdictRejectedError } from './errors.js';
-import type { Transport } from './http.js';
 import type { PaymentSummary, VerificationReason } from './types.js';
 
 /** Verdicts are their own token kind: a payment response (or anything else) never passes for one. */
@@ -24,18 +23,13 @@ export interface VerdictBinding {
 }
 
 /**
- * Checks that a signed verdict proves the answer's body: signed with ES256 by a key of
- * /.well-known/verdict-jwks.json (and only that document: payment keys are never trusted for
- * verdicts), of type verification-result+jwt, for our nonce, and saying exactly what the body
- * says (verified, paymentCompleted, reason, mode, payment id and facts). Keys are fetched
- * through the client's fetch and cached; an unknown kid refetches them at most every 30 s.
+ * Checks that a signed verdict proves the answer's body: signed with ES256 by one of `keys` (the
+ * verdict keys only: payment keys are never trusted for verdicts), of type
+ * verification-result+jwt, for our nonce, and saying exactly what the body says (verified,
+ * paymentCompleted, reason, mode, payment id and facts). The proof is only as good as where
+ * `keys` come from (verdict-keys.ts).
  */
-export function verdictChecker(transport: Transport): (answer: AnswerToProve, binding: VerdictBinding) => Promise<void> {
-  const keys = createRemoteJWKSet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), {
-    timeoutDuration: transport.timeoutMs,
-    [customFetch]: (url: string, init: RequestInit) => transport.fetch(url, init),
-  });
-
+export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, binding: VerdictBinding) => Promise<void> {
   return async function checkVerdict(answer, binding) {
     if (answer.verdict === undefined) throw new VerdictRejectedError('missing', 'The answer carries no verdict although a nonce was sent');
     let claims: JWTPayload;

@@ -1,10 +1,19 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type ClientOptions, createClient, VERIFICATION_REASONS } from '../../client/src/index.js';
-import type { ConfigResponse, CountryConfig, PaymentSummary, Settlement, SettlementRequest, VerificationReason } from '../../client/src/types.js';
+import type {
+  ConfigResponse,
+  CountryConfig,
+  ExpectedPayment,
+  PaymentSummary,
+  Settlement,
+  SettlementRequest,
+  VerificationReason,
+} from '../../client/src/types.js';
 import type { CountryConfig as ServedConfig } from '../../shared/domain/config/config-document.js';
 import type { CountrySource as ServedSource } from '../../shared/domain/config/country-resolution.js';
 import type { SettlementRequest as AcceptedRequest } from '../../shared/domain/settlement-request.js';
 import type { SettlementResult } from '../../shared/use-cases/settle-payment.js';
+import type { ExpectedPayment as AcceptedExpectation } from '../../shared/domain/verification/expectations.js';
 import { REASON_PRECEDENCE } from '../../shared/domain/verification/reasons.js';
 import type { PaymentSummary as ServedSummary } from '../../shared/domain/verification/result.js';
 
@@ -22,6 +31,7 @@ describe('the SDK speaks the API the service implements', () => {
     expectTypeOf<ServedSummary>().toEqualTypeOf<PaymentSummary>();
     expectTypeOf<SettlementResult>().toExtend<Omit<Settlement, 'idempotencyKey' | 'replayed'>>();
     expectTypeOf<SettlementRequest>().toExtend<AcceptedRequest>();
+    expectTypeOf<ExpectedPayment>().toExtend<AcceptedExpectation>();
   });
 
   it('refuses options that cannot work, at once', () => {

@@ -156,6 +156,42 @@ describe('confirmPayment: only the verification service says a payment completed
     expect(confirmation).toMatchObject({ completed: false, verified: true, reason: 'MISMATCH_ORDER' });
   });
 
+  it('needs the order and amount it confirms: without them it refuses at once, asking nothing', async () => {
+    const net = network();
+    const client = createClient({ baseUrl: stack.url, fetch: net.fetch });
+    const { request, expected } = order();
+    const { paymentResponse } = await client.settle(request);
+    const settled = net.exchanges.length;
+    // The first five once resolved `completed: true` for any genuine settled response, whatever its order.
+    const incomplete: unknown[] = [
+      undefined,
+      {},
+      { merchantId: expected.merchantId },
+      { orderId: expected.orderId },
+      { amount: expected.amount },
+      { orderId: '', amount: expected.amount },
+      { orderId: expected.orderId, amount: { value: '1500', currency: 'JPY' } },
+      { orderId: expected.orderId, amount: { value: 15.5, currency: 'JPY' } },
+      { orderId: expected.orderId, amount: { value: 1500, currency: 'yen' } },
+      { ...expected, merchantId: 42 },
+    ];
+    for (const wrong of incomplete) {
+      const error = await client.confirmPayment(paymentResponse, wrong as ExpectedPayment).catch((caught: unknown) => caught);
+      expect(error, JSON.stringify(wrong)).toBeInstanceOf(TypeError);
+    }
+    expect(net.exchanges).toHaveLength(settled);
+    expect(await client.confirmPayment(paymentResponse, { orderId: expected.orderId, amount: expected.amount })).toMatchObject({ completed: true });
+  });
+
+  it('does not confirm a cheaper genuine payment replayed for a dearer order', async () => {
+    const client = createClient({ baseUrl: stack.url });
+    const cheap = order();
+    const { paymentResponse } = await client.settle(cheap.request);
+    const dearer = { ...cheap.expected, orderId: `${cheap.expected.orderId}_b`, amount: { value: 150_000, currency: 'JPY' } };
+    expect(await client.confirmPayment(paymentResponse, dearer, { nonce: true })).toMatchObject({ completed: false, verified: true, reason: 'MISMATCH_ORDER' });
+    expect(await client.confirmPayment(paymentResponse, { ...cheap.expected, amount: dearer.amount })).toMatchObject({ completed: false, reason: 'MISMATCH_AMOUNT' });
+  });
+
   it('does not confirm a declined payment', async () => {
     const client = createClient({ baseUrl: stack.url });
     const { request, expected } = order('tok_decline');
@@ -238,12 +274,13 @@ describe('a verifier that is down never yields completed: true', () => {
 
 describe('the verdict check (nonce mode) rejects an answer its signed verdict does not prove', () => {
   let refused: { paymentResponse: string; expected: ExpectedPayment };
-  let other: { paymentResponse: string };
+  let other: { paymentResponse: string; expected: ExpectedPayment };
   beforeAll(async () => {
     const client = createClient({ baseUrl: stack.url });
     const theirs = await client.settle(order().request);
     refused = { paymentResponse: theirs.paymentResponse, expected: order().expected }; // MISMATCH_ORDER
-    other = await client.settle(order().request);
+    const { request, expected } = order();
+    other = { paymentResponse: (await client.settle(request)).paymentResponse, expected };
   });
 
   async function confirmThrough(net: ReturnType<typeof network>, paymentResponse = refused.paymentResponse) {
@@ -279,7 +316,7 @@ describe('the verdict check (nonce mode) rejects an answer its signed verdict do
       },
     });
     const client = createClient({ baseUrl: stack.url, fetch: recorder.fetch });
-    expect(await client.confirmPayment(other.paymentResponse, {}, { nonce: true })).toMatchObject({ completed: true });
+    expect(await client.confirmPayment(other.paymentResponse, other.expected, { nonce: true })).toMatchObject({ completed: true });
 
     const replaying = network({ answer: (exchange) => (isVerification(exchange.path) ? jsonResponse(200, recorded) : undefined) });
     expect(await confirmThrough(replaying, other.paymentResponse)).toMatchObject({ code: 'verdict-rejected', check: 'nonce' });

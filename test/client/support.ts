@@ -4,6 +4,8 @@ import type { FetchLike } from '../../client/src/index.js';
 
 export interface Exchange {
   method: string;
+  /** The whole URL, origin included. */
+  url: string;
   path: string;
   headers: Record<string, string>;
   body: string | undefined;
@@ -27,6 +29,7 @@ export function network(options: {
     const url = new URL(input);
     const exchange: Exchange = {
       method: init.method ?? 'GET',
+      url: url.href,
       path: `${url.pathname}${url.search}`,
       headers: Object.fromEntries(new Headers(init.headers).entries()),
       body: typeof init.body === 'string' ? init.body : undefined,
