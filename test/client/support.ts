@@ -87,14 +87,7 @@ export async function silentServer(): Promise<{ url: string; close(): Promise<vo
   };
 }
 
-/** A URL where nothing listens: connections are refused at once. */
-export async function unreachableUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+export { unreachableUrl } from '../support/network.js';
 
 /** Fast retries for tests: the policy is the SDK's, only the delays are shorter. */
 export const QUICK_BACKOFF = { baseMs: 5, maxMs: 20 };

@@ -2,7 +2,7 @@
 // memory, the function's environment, then the handler module itself, imported once per test file.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -189,14 +189,7 @@ export function lambdaContext(): Context {
   };
 }
 
-/** A URL where nothing listens: connections are refused at once. */
-export async function unreachableUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
+export { unreachableUrl } from '../support/network.js';
 
 function replyOf(result: unknown): HandlerReply {
   const { statusCode, headers, body } = result as { statusCode: number; headers?: Record<string, string>; body?: string };
