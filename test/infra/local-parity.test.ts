@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REPOSITORY_ROOT } from '../../local/local-stack.js';
 import { createTableInput, LOCAL_TABLES } from '../../local/tables.js';
 import { SYNTH_TIMEOUT_MS, synthesize } from './support/synth.js';
 
@@ -16,5 +19,12 @@ describe('the local stack and the CDK app', () => {
       Object.keys(fn.Properties.Environment?.Variables ?? {}),
     );
     for (const variable of Object.keys(LOCAL_TABLES)) expect(functionEnvVars).toContain(variable);
+  });
+
+  it('names in the README the logical ids that sam local invoke needs, as the template has them', { timeout: SYNTH_TIMEOUT_MS }, () => {
+    const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+    const named = [...readme.matchAll(/\b([A-Z][A-Za-z]+Function[0-9A-F]{8})\b/g)].map((match) => match[1]);
+    const functions = Object.keys(synthesize().statelessTemplate.findResources('AWS::Lambda::Function'));
+    expect(new Set(named)).toEqual(new Set(functions));
   });
 });
