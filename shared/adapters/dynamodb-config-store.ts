@@ -4,8 +4,9 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateQuery,
+  paginateScan,
   QueryCommand,
-  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { validateLayerDocument } from '../domain/config/config-document.js';
 import type { ConfigStore, CurrentLayer, CurrentLayersRead, LayerVersion, WriteOptions } from '../domain/config/config-store.js';
@@ -90,44 +91,36 @@ export class DynamoDbConfigStore implements ConfigStore {
   /** A scan: the table holds a few hundred small items at most, and this is an operator command. */
   async listCurrent(): Promise<CurrentLayer[]> {
     const layers: CurrentLayer[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.documentClient.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :current',
-          ExpressionAttributeValues: { ':current': CURRENT },
-          ExclusiveStartKey,
-        }),
-      );
+    const pages = paginateScan(
+      { client: this.documentClient },
+      { TableName: this.tableName, FilterExpression: 'sk = :current', ExpressionAttributeValues: { ':current': CURRENT } },
+    );
+    for await (const page of pages) {
       for (const item of page.Items ?? []) {
         const current = currentLayerOf(item);
         if (current) layers.push(current);
       }
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    }
     return layers.sort((a, b) => layerOrder(a.layer) - layerOrder(b.layer) || layerName(a.layer).localeCompare(layerName(b.layer)));
   }
 
   /** Newest first; orphan versions (from an interrupted write) are listed too. */
   async history(layer: LayerId, options: { limit?: number } = {}): Promise<LayerVersion[]> {
     const versions: LayerVersion[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.documentClient.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': partitionKeyOf(layer), ':prefix': VERSION_PREFIX },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          ...(options.limit === undefined ? {} : { Limit: options.limit - versions.length }),
-          ExclusiveStartKey,
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.documentClient, ...(options.limit === undefined ? {} : { pageSize: options.limit }) },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partitionKeyOf(layer), ':prefix': VERSION_PREFIX },
+        ScanIndexForward: false,
+        ConsistentRead: true,
+      },
+    );
+    for await (const page of pages) {
       versions.push(...(page.Items ?? []).map((item) => layerVersionOf(layer, item)));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && (options.limit === undefined || versions.length < options.limit));
+      if (options.limit !== undefined && versions.length >= options.limit) return versions.slice(0, options.limit);
+    }
     return versions;
   }
 
