@@ -1,8 +1,8 @@
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { seedConfigIfEmpty } from './seed-config.js';
 import { type LocalSigningKeys, ensureSigningKeys } from './signing-keys.js';
-import { createTableInput, LOCAL_TABLES } from './tables.js';
+import { ensureTable, LOCAL_TABLES } from './tables.js';
 
 /**
  * Creates what the CDK stateful stack would (tables, signing keys) and loads the seed
@@ -13,13 +13,7 @@ export async function bootstrapLocalResources(options: {
   kms: KMSClient;
   dataDir: string;
 }): Promise<LocalSigningKeys> {
-  for (const table of Object.values(LOCAL_TABLES)) {
-    try {
-      await options.dynamodb.send(new CreateTableCommand(createTableInput(table)));
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-  }
+  for (const table of Object.values(LOCAL_TABLES)) await ensureTable(options.dynamodb, table);
   await seedConfigIfEmpty({ dynamodb: options.dynamodb, tableName: LOCAL_TABLES.CONFIG_TABLE_NAME.TableName });
   return ensureSigningKeys(options.kms, options.dataDir);
 }

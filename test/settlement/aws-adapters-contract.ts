@@ -1,11 +1,11 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { compactVerify, importJWK } from 'jose';
 import { beforeAll, expect, it } from 'vitest';
 import { lambdaContext } from '../../local/api-gateway-event.js';
-import { createTableInput, LOCAL_TABLES } from '../../local/tables.js';
+import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
@@ -27,8 +27,8 @@ export function settlementAdaptersContract(clients: () => { kms: KMSClient; dyna
     const { kms, dynamodb } = clients();
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
     keyArn = KeyMetadata!.Arn!;
-    await dynamodb.send(new CreateTableCommand(createTableInput({ ...LOCAL_TABLES.LEDGER_TABLE_NAME, TableName: ledgerTable })));
-    await dynamodb.send(new CreateTableCommand(createTableInput({ ...LOCAL_TABLES.IDEMPOTENCY_TABLE_NAME, TableName: idempotencyTable })));
+    await ensureTable(dynamodb, { ...LOCAL_TABLES.LEDGER_TABLE_NAME, TableName: ledgerTable });
+    await ensureTable(dynamodb, { ...LOCAL_TABLES.IDEMPOTENCY_TABLE_NAME, TableName: idempotencyTable });
   });
 
   it('KmsJwsSigner produces an ES256 compact JWS that jose verifies with the key from GetPublicKey', async () => {

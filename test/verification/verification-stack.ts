@@ -1,11 +1,12 @@
 // The verification function as Lambda runs it, on one machine: the local KMS endpoint, dynalite in
 // memory, the function's environment, then the handler module itself, imported once per test file.
+import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
@@ -61,14 +62,7 @@ export async function startVerificationStack(
   const clientConfig = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const kms = new KMSClient({ ...clientConfig, endpoint: kmsServer.url });
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamoUrl });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: LEDGER_TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'paymentId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'paymentId', KeyType: 'HASH' }],
-    }),
-  );
+  await ensureTable(dynamodb, { ...LOCAL_TABLES.LEDGER_TABLE_NAME, TableName: LEDGER_TABLE });
   const createKey = async (description: string) => {
     const { KeyMetadata } = await kms.send(
       new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: description }),
