@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { isCurrencyInUse } from './iso4217.js';
 
+/** One rule, one message: the table of codes in use holds only upper-case three-letter codes. */
 export const currencyCodeSchema = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be three upper-case letters (ISO 4217)')
-  .refine(isCurrencyInUse, 'is not an ISO 4217 currency in current use');
+  .refine(isCurrencyInUse, 'is not an ISO 4217 currency in current use (such as EUR)');
 
 /** Money is an integer of minor units plus its currency: never a float. */
 export const amountSchema = z.strictObject({

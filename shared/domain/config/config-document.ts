@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ValidationIssue } from '../../errors.js';
-import { isCurrencyInUse } from '../iso4217.js';
+import { currencyCodeSchema as currencySchema } from '../money.js';
 import type { LayerId } from './layers.js';
 
 /**
@@ -65,7 +65,6 @@ const MAX_FEATURES = 100;
 const MAX_URL_LENGTH = 2048;
 
 // One message, not two: money.ts's schema also reports the format, which says nothing more here.
-const currencySchema = z.string().refine(isCurrencyInUse, 'is not an ISO 4217 currency in current use (such as EUR)');
 
 const localeSchema = z
   .string()
