@@ -36,7 +36,7 @@ Object.assign(process.env, {
 const { handler } = (await import('../functions/config/handler.js')) as {
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 };
-const context = lambdaContext();
+const context = lambdaContext('config', 10_000);
 
 async function lookUp(i: number): Promise<void> {
   const result = await handler(EVENTS[i % EVENTS.length]!, context);

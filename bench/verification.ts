@@ -1,4 +1,6 @@
-import { createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createPublicKey, verify } from 'node:crypto';
+import { ISSUER, paymentClaims } from '../test/verification/verification-stack.js';
+import { httpApiEvent } from '../test/support/http-api-event.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +16,6 @@ import { median, printTable, type Row } from './table.js';
 
 const ROUNDS = 9;
 const ROUND_MS = 500;
-const ISSUER = 'https://pay.example.test';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -34,15 +35,7 @@ export async function benchVerification(): Promise<Row[]> {
       (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
     const paymentKeyArn = await createKey();
     const verdictKeyArn = await createKey();
-    const token = await new KmsJwsSigner(kms, paymentKeyArn).sign(PAYMENT_RESPONSE_TYP, {
-      iss: ISSUER,
-      jti: `pay_${randomBytes(32).toString('base64url')}`,
-      iat: Math.floor(Date.now() / 1000),
-      merchantId: 'm_123',
-      orderId: 'o_456',
-      amount: { value: 1999, currency: 'USD' },
-      status: 'SETTLED',
-    });
+    const token = await new KmsJwsSigner(kms, paymentKeyArn).sign(PAYMENT_RESPONSE_TYP, paymentClaims());
     const handler = await importHandler({
       AWS_ENDPOINT_URL_KMS: kmsServer.url,
       TRUSTED_PAYMENT_KEY_ARNS: paymentKeyArn,
@@ -52,12 +45,13 @@ export async function benchVerification(): Promise<Row[]> {
     });
 
     const body = JSON.stringify({ paymentResponse: token, expected: { merchantId: 'm_123', orderId: 'o_456' } });
+    const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
     const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as Context;
     const throughHandler = async () => {
-      const result = await handler(eventWith(body), context);
+      const result = await handler(httpApiEvent('POST /v1/verifications', { body, headers }), context);
       if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}`);
     };
-    const first = await handler(eventWith(body), context); // the cold path: loads the key from KMS
+    const first = await handler(httpApiEvent('POST /v1/verifications', { body, headers }), context); // the cold path: loads the key from KMS
     if (!first.body?.includes('"reason":"OK"')) throw new Error(`the bench token does not verify: ${first.body}`);
 
     const { PublicKey } = await kms.send(new GetPublicKeyCommand({ KeyId: paymentKeyArn }));
@@ -79,7 +73,7 @@ export async function benchVerification(): Promise<Row[]> {
     const stackResult = JSON.parse(first.body) as Record<string, unknown>;
     const stackOnly = jsonHttpHandler(async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as Handler;
     const throughStackAlone = async () => {
-      await stackOnly(eventWith(body), context);
+      await stackOnly(httpApiEvent('POST /v1/verifications', { body, headers }), context);
     };
 
     for (const run of [raw, throughHandler, throughStackAlone, viaJose]) await opsPerSecond(run, 300); // warm-up, JIT
@@ -134,29 +128,6 @@ async function importHandler(vars: Record<string, string>): Promise<Handler> {
   return (await import('../functions/verification/handler.js')).handler as unknown as Handler;
 }
 
-function eventWith(body: string): APIGatewayProxyEventV2 {
-  return {
-    version: '2.0',
-    routeKey: 'POST /v1/verifications',
-    rawPath: '/v1/verifications',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'content-length': String(body.length), host: 'api.example.test' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'api.example.test',
-      domainPrefix: 'api',
-      http: { method: 'POST', path: '/v1/verifications', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'bench' },
-      requestId: 'bench',
-      routeKey: 'POST /v1/verifications',
-      stage: '$default',
-      time: '30/Nov/2026:12:00:00 +0000',
-      timeEpoch: 1_796_040_000_000,
-    },
-    body,
-    isBase64Encoded: false,
-  };
-}
 
 /** Sequential calls for `durationMs`, one at a time, as one Lambda container serves requests. */
 async function opsPerSecond(operation: () => Promise<void>, durationMs: number): Promise<number> {

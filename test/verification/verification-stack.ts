@@ -1,5 +1,6 @@
 // The verification function as Lambda runs it, on one machine: the local KMS endpoint, dynalite in
 // memory, the function's environment, then the handler module itself, imported once per test file.
+import { httpApiEvent, lambdaContext } from '../support/http-api-event.js';
 import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -109,10 +110,10 @@ export async function startVerificationStack(
     },
     async verify(body, headers = { 'content-type': 'application/json' }) {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      return replyOf(await verification(httpApiEvent('POST /v1/verifications', text, headers), lambdaContext()));
+      return replyOf(await verification(httpApiEvent('POST /v1/verifications', { body: text, headers }), lambdaContext('verification', 30_000)));
     },
     async jwks(path) {
-      return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`, undefined, {}), lambdaContext()));
+      return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`), lambdaContext('jwks', 30_000)));
     },
     async close() {
       kms.destroy();
@@ -139,49 +140,6 @@ export function paymentClaims(overrides: Partial<PaymentResponseClaims> = {}): P
   };
 }
 
-/** An API Gateway HTTP API (payload 2.0) event, as the local stack and AWS send it. */
-export function httpApiEvent(routeKey: string, body: string | undefined, headers: Record<string, string>): APIGatewayProxyEventV2 {
-  const [method = 'GET', path = '/'] = routeKey.split(' ');
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: path,
-    rawQueryString: '',
-    headers: { host: 'api.example.test', ...headers },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'test',
-      domainName: 'api.example.test',
-      domainPrefix: 'api',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'vitest' },
-      requestId: randomBytes(8).toString('hex'),
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body === undefined ? {} : { body }),
-    isBase64Encoded: false,
-  };
-}
-
-export function lambdaContext(): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'verification',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:verification',
-    memoryLimitInMB: '1024',
-    awsRequestId: randomBytes(16).toString('hex'),
-    logGroupName: '/aws/lambda/verification',
-    logStreamName: 'test',
-    getRemainingTimeInMillis: () => 30_000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
 
 export { unreachableUrl } from '../support/network.js';
 

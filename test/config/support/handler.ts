@@ -38,7 +38,7 @@ export async function loadConfigHandler(options: { dynamodbUrl: string; tableNam
   vi.resetModules();
   const module = (await import('../../../functions/config/handler.js')) as { handler: Handler };
   return async function getConfig(request: { query?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<ConfigReply> {
-    const result = await module.handler(configEvent(request), lambdaContext());
+    const result = await module.handler(configEvent(request), lambdaContext('config', 10_000));
     const headers = Object.fromEntries(Object.entries(result.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
     return { statusCode: result.statusCode ?? 200, headers, body: result.body, json: result.body ? JSON.parse(result.body) : undefined };
   };
