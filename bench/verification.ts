@@ -44,7 +44,7 @@ export async function benchVerification(): Promise<Row[]> {
       PAYMENT_ISSUER: ISSUER,
     });
 
-    const body = JSON.stringify({ paymentResponse: token, expected: { merchantId: 'm_123', orderId: 'o_456' } });
+    const body = JSON.stringify({ paymentResponse: token, expected: { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } } });
     const headers = { 'content-type': 'application/json', 'content-length': String(body.length) };
     const context = { awsRequestId: 'bench', getRemainingTimeInMillis: () => 30_000 } as Context;
     const throughHandler = async () => {

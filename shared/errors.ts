@@ -70,6 +70,54 @@ export class RequestInFlightError extends AppError {
   }
 }
 
+/**
+ * The route's authorizer let the caller in, but the merchant registry does not know it: only a
+ * merchant's registered callers act for it.
+ */
+export class UnknownCallerError extends AppError {
+  constructor(callerId: string | undefined) {
+    super(
+      'unknown-caller',
+      403,
+      'The caller acts for no merchant',
+      callerId === undefined
+        ? 'The request carries no caller identity from an IAM or JWT authorizer, so it acts for no merchant.'
+        : `The caller '${callerId}' is not registered for any merchant. An operator registers it with 'npm run merchants -- add-caller <merchantId> --caller <identity>'.`,
+    );
+  }
+}
+
+export class MerchantSuspendedError extends AppError {
+  constructor(merchantId: string) {
+    super('merchant-suspended', 403, 'The merchant is suspended', `Merchant ${merchantId} is suspended and cannot take payments. Ask the operator to resume it.`);
+  }
+}
+
+/** A caller names another merchant than its own in the body: never believed, always refused. */
+export class MerchantMismatchError extends AppError {
+  constructor(callerMerchantId: string, bodyMerchantId: string) {
+    super(
+      'merchant-mismatch',
+      403,
+      'The body names another merchant',
+      `You act for merchant ${callerMerchantId}, but the body names ${bodyMerchantId}. Omit merchantId or send your own.`,
+      { extensions: { errors: [{ path: 'merchantId', message: `must be ${callerMerchantId} (the caller's merchant) or omitted` }] } },
+    );
+  }
+}
+
+/** A live merchant on a deployment whose processor moves no money: a sandbox receipt would be a lie. */
+export class LivemodeUnavailableError extends AppError {
+  constructor(merchantId: string, processor: string) {
+    super(
+      'livemode-unavailable',
+      403,
+      'Live payments are not available',
+      `Merchant ${merchantId} is live, but this deployment's payment processor '${processor}' settles test merchants only. Nothing was charged or signed; the operator must configure a real processor.`,
+    );
+  }
+}
+
 export class ProcessorUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super(

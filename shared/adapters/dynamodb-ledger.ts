@@ -1,10 +1,17 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Ledger, LedgerRecord } from '../domain/ledger-record.js';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/ledger-record.js';
+import type { PaymentStatus } from '../domain/payment-response.js';
+
+/** Only a pending record held with this lock may change: a completed one never does. */
+const HELD_BY = 'lockToken = :lockToken AND attribute_not_exists(paymentResponse)';
 
 /**
- * The ledger table, keyed by paymentId. A single conditional put (no transaction) keeps one
- * record per payment even when two writers race; the loser reads the winner's record.
+ * The ledger table, keyed by paymentId: the one idempotency store of settlement. Every write is a
+ * single conditional item write (no transactions), so a new payment costs two writes (begin,
+ * complete) and a replay one refused write. DynamoDB hands back the stored item when a condition
+ * fails (ReturnValuesOnConditionCheckFailure); emulators that do not get one more read.
  */
 export class DynamoDbLedger implements Ledger {
   constructor(
@@ -19,21 +26,99 @@ export class DynamoDbLedger implements Ledger {
     return Item as LedgerRecord | undefined;
   }
 
-  async putIfAbsent(record: LedgerRecord): Promise<LedgerRecord> {
+  async begin(pending: LedgerRecord & PaymentLockFields): Promise<LedgerBegin> {
     try {
       await this.documentClient.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: record,
+          Item: pending,
           ConditionExpression: 'attribute_not_exists(paymentId)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return record;
+      return { begun: true };
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const stored = await this.get(record.paymentId);
-      if (!stored) throw new Error(`Ledger record ${record.paymentId} vanished after a conditional check failed`);
-      return stored;
+      const existing = await this.#storedAfterRefusal(error, pending.paymentId);
+      if (!existing) throw new Error(`Ledger record ${pending.paymentId} vanished after a conditional check failed`, { cause: error });
+      return { begun: false, existing };
     }
   }
+
+  async takeOver(paymentId: string, expiredToken: string, lock: PaymentLock): Promise<boolean> {
+    return this.#ifHeld(paymentId, expiredToken, 'SET lockToken = :newToken, lockExpiresAt = :expiresAt', {
+      ':newToken': lock.token,
+      ':expiresAt': lock.expiresAt,
+    });
+  }
+
+  async complete(
+    paymentId: string,
+    lockToken: string,
+    outcome: { status: PaymentStatus; paymentResponse: string },
+  ): Promise<LedgerRecord | undefined> {
+    try {
+      const { Attributes } = await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { paymentId },
+          UpdateExpression: 'SET #status = :status, paymentResponse = :paymentResponse REMOVE lockToken, lockExpiresAt',
+          ConditionExpression: HELD_BY,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':lockToken': lockToken, ':status': outcome.status, ':paymentResponse': outcome.paymentResponse },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return Attributes as LedgerRecord;
+    } catch (error) {
+      return this.#storedAfterRefusal(error, paymentId);
+    }
+  }
+
+  async release(paymentId: string, lockToken: string, how: 'forget' | 'unlock'): Promise<void> {
+    if (how === 'unlock') {
+      await this.#ifHeld(paymentId, lockToken, 'SET lockExpiresAt = :now', { ':now': 0 });
+      return;
+    }
+    try {
+      await this.documentClient.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { paymentId },
+          ConditionExpression: HELD_BY,
+          ExpressionAttributeValues: { ':lockToken': lockToken },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /** Applies `update` if the pending record is still held with `lockToken`; false if not. */
+  async #ifHeld(paymentId: string, lockToken: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.documentClient.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { paymentId },
+          UpdateExpression: update,
+          ConditionExpression: HELD_BY,
+          ExpressionAttributeValues: { ':lockToken': lockToken, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async #storedAfterRefusal(error: unknown, paymentId: string): Promise<LedgerRecord | undefined> {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // The low-level client's exception carries the item in DynamoDB's own attribute format.
+    if (error.Item) return unmarshall(error.Item) as LedgerRecord;
+    return this.get(paymentId);
+  }
 }
+
+type PaymentLockFields = { lockToken: string; lockExpiresAt: number };

@@ -1,5 +1,4 @@
-import type { PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
-import type { SettlementRequest } from '../domain/settlement-request.js';
+import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
 import { ProcessorUnavailableError, ValidationError } from '../errors.js';
 
 export const SANDBOX_TOKENS = {
@@ -8,10 +7,17 @@ export const SANDBOX_TOKENS = {
   tok_error: 'makes the processor fail (502, nothing is signed)',
 } as const;
 
-/** The embedded processor: deterministic outcomes by token, so apps and tests can drive every path. */
+/**
+ * The embedded processor: deterministic outcomes by token, so apps and tests can drive every
+ * path. It moves no money, so it settles test merchants only (their receipts say livemode false).
+ * Deterministic by token means idempotent by payment: the same charge always gets the same answer.
+ */
 export class SandboxPaymentProcessor implements PaymentProcessor {
-  async process(request: SettlementRequest): Promise<ProcessorOutcome> {
-    switch (request.paymentMethod.token) {
+  readonly name = 'sandbox';
+  readonly modes = ['test'] as const;
+
+  async process(charge: Charge): Promise<ProcessorOutcome> {
+    switch (charge.paymentMethod.token) {
       case 'tok_success':
         return { status: 'SETTLED' };
       case 'tok_decline':
@@ -27,3 +33,8 @@ export class SandboxPaymentProcessor implements PaymentProcessor {
     }
   }
 }
+
+/** The processors a deployment can choose (CDK context `paymentProcessor`); a real provider's adapter joins here. */
+export const PAYMENT_PROCESSORS = {
+  sandbox: () => new SandboxPaymentProcessor(),
+} as const satisfies Record<string, () => PaymentProcessor>;

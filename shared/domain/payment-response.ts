@@ -18,6 +18,11 @@ export const paymentResponseClaimsSchema = z.strictObject({
   orderId: orderIdSchema,
   amount: amountSchema,
   status: z.enum(PAYMENT_STATUSES),
+  /**
+   * False for a test merchant's payment, settled by a sandbox processor: no money moved.
+   * Responses signed before the claim existed were all sandbox ones, so its absence reads false.
+   */
+  livemode: z.boolean().default(false),
 });
 
-export type PaymentResponseClaims = z.infer<typeof paymentResponseClaimsSchema>;
+export type PaymentResponseClaims = z.output<typeof paymentResponseClaimsSchema>;

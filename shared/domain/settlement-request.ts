@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { merchantIdSchema, orderIdSchema } from './identifiers.js';
 import { amountSchema } from './money.js';
 
+/**
+ * The body of POST /v1/settlements. The merchant is the caller's (from the merchant registry):
+ * `merchantId` may be omitted, and if given must be the caller's own.
+ */
 export const settlementRequestSchema = z.strictObject({
-  merchantId: merchantIdSchema,
+  merchantId: merchantIdSchema.optional(),
   orderId: orderIdSchema,
   amount: amountSchema,
   paymentMethod: z.strictObject({

@@ -1,33 +1,47 @@
 import { describe, expect, it } from 'vitest';
+import { InMemoryLedger } from '../../test/support/in-memory-ledger.js';
 import { SandboxPaymentProcessor } from '../adapters/sandbox-payment-processor.js';
-import type { Ledger, LedgerRecord } from '../domain/ledger-record.js';
+import type { Merchant } from '../domain/merchants/merchant.js';
+import type { Charge, PaymentProcessor } from '../domain/payment-processor.js';
 import type { SettlementRequest } from '../domain/settlement-request.js';
-import { IdempotencyKeyReusedError, ProcessorUnavailableError, ValidationError } from '../errors.js';
-import { paymentIdFor, type SettlePaymentDeps, settlePayment } from './settle-payment.js';
+import {
+  IdempotencyKeyReusedError,
+  LivemodeUnavailableError,
+  MerchantMismatchError,
+  MerchantSuspendedError,
+  ProcessorUnavailableError,
+  RequestInFlightError,
+  UnknownCallerError,
+  ValidationError,
+} from '../errors.js';
+import { paymentIdFor, type SettlementCommand, type SettlePaymentDeps, settlePayment } from './settle-payment.js';
 
-class InMemoryLedger implements Ledger {
-  readonly records = new Map<string, LedgerRecord>();
-  failNextPut = false;
-  async get(paymentId: string) {
-    return this.records.get(paymentId);
+const CALLER = 'jwt:https://issuer.example|backend-123';
+const T0 = Date.parse('2026-11-30T10:00:00.500Z');
+
+/** A processor that records every charge it is asked for, deciding as the sandbox does. */
+class RecordingProcessor implements PaymentProcessor {
+  readonly name: string;
+  readonly charges: Charge[] = [];
+  readonly #sandbox = new SandboxPaymentProcessor();
+  constructor(readonly modes: PaymentProcessor['modes'] = ['test']) {
+    this.name = modes.includes('live') ? 'live-capable' : 'sandbox';
   }
-  async putIfAbsent(record: LedgerRecord) {
-    if (this.failNextPut) {
-      this.failNextPut = false;
-      throw new Error('the process died before the ledger write');
-    }
-    const existing = this.records.get(record.paymentId);
-    if (existing) return existing;
-    this.records.set(record.paymentId, record);
-    return record;
+  async process(charge: Charge) {
+    this.charges.push(charge);
+    return this.#sandbox.process(charge);
   }
 }
 
-function setup() {
+function setup(merchant: Partial<Merchant> = {}, processorModes?: PaymentProcessor['modes']) {
   const signed: Array<Record<string, unknown>> = [];
   const ledger = new InMemoryLedger();
+  const processor = new RecordingProcessor(processorModes);
+  const clock = { now: T0 };
+  const registered: Merchant = { merchantId: 'm_123', mode: 'test', status: 'active', callers: [CALLER], ...merchant };
   const deps: SettlePaymentDeps = {
-    processor: new SandboxPaymentProcessor(),
+    merchants: { merchantForCaller: async (callerId) => (registered.callers.includes(callerId) ? registered : undefined) },
+    processor,
     signer: {
       async sign(typ, claims) {
         signed.push(claims);
@@ -36,22 +50,26 @@ function setup() {
     },
     ledger,
     issuer: 'test-issuer',
-    now: () => new Date('2026-11-30T10:00:00.500Z'),
+    now: () => new Date(clock.now),
   };
-  return { deps, ledger, signed };
+  // null: the authorizer named nobody (undefined would pick the default caller).
+  const settle = (request: SettlementRequest, key = 'key-1', callerId: string | null = CALLER) =>
+    settlePayment(deps, { callerId: callerId ?? undefined, request, idempotencyKey: key, lockExpiresAt: clock.now + 10_000 } satisfies SettlementCommand);
+  return { deps, ledger, signed, processor, clock, settle };
 }
 
 const request: SettlementRequest = {
-  merchantId: 'm_123',
   orderId: 'o_456',
   amount: { value: 1999, currency: 'USD' },
   paymentMethod: { type: 'card', token: 'tok_success' },
 };
+const withToken = (token: string): SettlementRequest => ({ ...request, paymentMethod: { type: 'card', token } });
 
 describe('settling a payment', () => {
-  it('signs the claims of a settled payment and records it in the ledger', async () => {
-    const { deps, ledger, signed } = setup();
-    const result = await settlePayment(deps, request, 'key-1');
+  it("signs the claims of a settled payment for the caller's merchant, marked test, with two ledger writes", async () => {
+    const { ledger, signed, settle } = setup();
+    const { result, replayed } = await settle(request);
+    expect(replayed).toBe(false);
     expect(result.status).toBe('SETTLED');
     expect(signed).toEqual([
       {
@@ -62,63 +80,188 @@ describe('settling a payment', () => {
         orderId: 'o_456',
         amount: { value: 1999, currency: 'USD' },
         status: 'SETTLED',
+        livemode: false,
       },
     ]);
-    expect(ledger.records.get(result.paymentId)?.paymentResponse).toBe(result.paymentResponse);
+    expect(ledger.records.get(result.paymentId)).toMatchObject({ paymentResponse: result.paymentResponse, status: 'SETTLED', livemode: false });
+    expect(ledger.records.get(result.paymentId)).not.toHaveProperty('lockToken');
+    expect(ledger.calls).toEqual(['begin', 'complete']);
   });
 
   it('signs and records a declined payment as DECLINED', async () => {
-    const { deps, ledger } = setup();
-    const result = await settlePayment(deps, { ...request, paymentMethod: { type: 'card', token: 'tok_decline' } }, 'key-1');
+    const { ledger, settle } = setup();
+    const { result } = await settle(withToken('tok_decline'));
     expect(result.status).toBe('DECLINED');
     expect(ledger.records.get(result.paymentId)?.status).toBe('DECLINED');
   });
 
-  it('signs nothing and records nothing when the processor fails or the token is unknown', async () => {
-    const { deps, ledger, signed } = setup();
-    await expect(settlePayment(deps, { ...request, paymentMethod: { type: 'card', token: 'tok_error' } }, 'k')).rejects.toBeInstanceOf(
-      ProcessorUnavailableError,
-    );
-    await expect(settlePayment(deps, { ...request, paymentMethod: { type: 'card', token: 'tok_other' } }, 'k')).rejects.toBeInstanceOf(
-      ValidationError,
-    );
-    expect(signed).toHaveLength(0);
-    expect(ledger.records.size).toBe(0);
-  });
-
-  it('converges on one record and one response when retried after a crash before the ledger write', async () => {
-    const { deps, ledger, signed } = setup();
-    ledger.failNextPut = true;
-    await expect(settlePayment(deps, request, 'key-1')).rejects.toThrow('died');
-    const retried = await settlePayment(deps, request, 'key-1');
-    const again = await settlePayment(deps, request, 'key-1');
-    expect(ledger.records.size).toBe(1);
-    expect(again).toEqual(retried);
-    expect(ledger.records.get(retried.paymentId)?.paymentResponse).toBe(retried.paymentResponse);
-    // The first signature was never released; only the recorded one ever reaches a client.
-    expect(signed).toHaveLength(2);
-  });
-
-  it('returns the recorded response without signing again once the payment is in the ledger', async () => {
-    const { deps, signed } = setup();
-    const first = await settlePayment(deps, request, 'key-1');
-    const second = await settlePayment(deps, request, 'key-1');
-    expect(second).toEqual(first);
+  it('replays the recorded response with one ledger write attempt and no signature', async () => {
+    const { ledger, signed, settle } = setup();
+    const first = await settle(request);
+    ledger.calls.length = 0;
+    const second = await settle(request);
+    expect(second).toEqual({ result: first.result, replayed: true });
     expect(signed).toHaveLength(1);
+    expect(ledger.calls).toEqual(['begin']);
   });
 
-  it('refuses a key reused for a different payment even after the idempotency record expired', async () => {
-    const { deps } = setup();
-    await settlePayment(deps, request, 'key-1');
-    await expect(settlePayment(deps, { ...request, amount: { value: 2000, currency: 'USD' } }, 'key-1')).rejects.toBeInstanceOf(
-      IdempotencyKeyReusedError,
-    );
+  it('accepts the body naming its own merchant as the same request as one that omits it', async () => {
+    const { settle } = setup();
+    const first = await settle(request);
+    expect(await settle({ ...request, merchantId: 'm_123' })).toEqual({ result: first.result, replayed: true });
   });
 
-  it('scopes keys to the merchant', () => {
-    expect(paymentIdFor('m_1', 'key')).not.toBe(paymentIdFor('m_2', 'key'));
-    expect(paymentIdFor('m_1', 'key')).toBe(paymentIdFor('m_1', 'key'));
-    // No separator games: ("m_1", "2\nk") and ("m_1\n2", "k") cannot collide because merchant ids have no newline.
-    expect(paymentIdFor('m_1', 'key')).toMatch(/^pay_[A-Za-z0-9_-]{43}$/);
+  it('refuses a key reused for a different payment, however old the first', async () => {
+    const { settle, clock } = setup();
+    await settle(request);
+    clock.now += 400 * 24 * 3600 * 1000;
+    await expect(settle({ ...request, amount: { value: 2000, currency: 'USD' } })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
+});
+
+describe('the merchant a payment is for', () => {
+  it('is never the one the body names: another merchant in the body is 403, and nothing is written', async () => {
+    const { ledger, settle } = setup();
+    await expect(settle({ ...request, merchantId: 'm_victim' })).rejects.toBeInstanceOf(MerchantMismatchError);
+    expect(ledger.calls).toEqual([]);
+  });
+
+  it('must be registered for the caller, and an unauthenticated request acts for nobody', async () => {
+    const { settle } = setup();
+    await expect(settle(request, 'k', 'jwt:https://issuer.example|stranger')).rejects.toBeInstanceOf(UnknownCallerError);
+    await expect(settle(request, 'k', null)).rejects.toBeInstanceOf(UnknownCallerError);
+  });
+
+  it('must be active', async () => {
+    const { settle } = setup({ status: 'suspended' });
+    await expect(settle(request)).rejects.toBeInstanceOf(MerchantSuspendedError);
+  });
+
+  it('gets no sandbox receipt when live: the sandbox settles test merchants only, and nothing is charged or written', async () => {
+    const { ledger, processor, signed, settle } = setup({ mode: 'live' });
+    await expect(settle(request)).rejects.toBeInstanceOf(LivemodeUnavailableError);
+    expect([ledger.calls, processor.charges, signed]).toEqual([[], [], []]);
+  });
+
+  it('is marked live in the receipt and the ledger when a live-capable processor settles it', async () => {
+    const { ledger, signed, settle } = setup({ mode: 'live' }, ['test', 'live']);
+    const { result } = await settle(request);
+    expect(signed[0]).toMatchObject({ livemode: true });
+    expect(ledger.records.get(result.paymentId)?.livemode).toBe(true);
+  });
+});
+
+describe('failures', () => {
+  it('an input the processor refuses charges nothing and frees the key for the corrected request', async () => {
+    const { ledger, signed, settle } = setup();
+    await expect(settle(withToken('tok_other'))).rejects.toBeInstanceOf(ValidationError);
+    expect([ledger.records.size, signed.length]).toEqual([0, 0]);
+    expect((await settle(request)).result.status).toBe('SETTLED');
+  });
+
+  it('a processor failure signs nothing and keeps the key bound to its request, free to retry at once', async () => {
+    const { ledger, signed, processor, settle } = setup();
+    await expect(settle(withToken('tok_error'))).rejects.toBeInstanceOf(ProcessorUnavailableError);
+    await expect(settle(withToken('tok_error'))).rejects.toBeInstanceOf(ProcessorUnavailableError);
+    expect(signed).toHaveLength(0);
+    expect(processor.charges.map((charge) => charge.idempotencyKey)).toEqual([
+      processor.charges[0]!.idempotencyKey,
+      processor.charges[0]!.idempotencyKey,
+    ]);
+    // The processor may have charged before failing: another body under this key is refused.
+    await expect(settle(request)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(ledger.records.size).toBe(1);
+  });
+
+  it('gives the processor an idempotency key that changes with the request, not only the payment id', async () => {
+    const a = setup();
+    const b = setup();
+    await a.settle(request);
+    await b.settle({ ...request, amount: { value: 2000, currency: 'USD' } });
+    expect(a.processor.charges[0]!.paymentId).toBe(b.processor.charges[0]!.paymentId);
+    expect(a.processor.charges[0]!.idempotencyKey).not.toBe(b.processor.charges[0]!.idempotencyKey);
+  });
+});
+
+describe('a crash at any step converges on one charge and one receipt', () => {
+  /** The process dies at `step`: nothing after it runs, not even the release of the lock. */
+  function dieAt(step: 'charge' | 'signing' | 'completion', context: ReturnType<typeof setup>) {
+    const { deps, ledger } = context;
+    if (step === 'completion') {
+      ledger.crashBefore = 'complete';
+      return;
+    }
+    ledger.crashBefore = 'release';
+    const target = step === 'charge' ? deps.processor : deps.signer;
+    const original = (target as { process?: unknown; sign?: unknown })[step === 'charge' ? 'process' : 'sign'] as (...args: never[]) => unknown;
+    let died = false;
+    Object.assign(target, {
+      [step === 'charge' ? 'process' : 'sign']: async (...args: never[]) => {
+        const answer = await original.apply(target, args);
+        if (!died) {
+          died = true;
+          throw new Error('the process died');
+        }
+        return answer;
+      },
+    });
+  }
+
+  it.each(['charge', 'signing', 'completion'] as const)('dies after the %s: 409 while its lock lives, then the retry resumes it', async (step) => {
+    const context = setup();
+    const { ledger, signed, processor, settle, clock } = context;
+    dieAt(step, context);
+    await expect(settle(request)).rejects.toThrow('died');
+    await expect(settle(request)).rejects.toBeInstanceOf(RequestInFlightError);
+    clock.now += 10_001;
+    const { result, replayed } = await settle(request);
+    expect(replayed).toBe(false);
+    expect(ledger.records.size).toBe(1);
+    expect(ledger.records.get(result.paymentId)?.paymentResponse).toBe(result.paymentResponse);
+    // The processor was asked again under the same idempotency key: one charge at a real provider.
+    expect(new Set(processor.charges.map((charge) => charge.idempotencyKey)).size).toBe(1);
+    // Signatures made before the death were never released; only the recorded one reaches a client.
+    expect(signed.at(-1)?.jti).toBe(result.paymentId);
+    expect(await settle(request)).toEqual({ result, replayed: true });
+  });
+
+  it('a crash after the charge, then a retry with another amount: 422, and the processor never sees the new amount', async () => {
+    const { ledger, signed, processor, settle, clock } = setup();
+    ledger.crashBefore = 'complete';
+    await expect(settle(request)).rejects.toThrow('died');
+    clock.now += 60_000;
+    await expect(settle({ ...request, amount: { value: 1, currency: 'USD' } })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(processor.charges.map((charge) => charge.amount.value)).toEqual([1999]);
+    expect(signed.map((claims) => (claims.amount as { value: number }).value)).toEqual([1999]);
+  });
+
+  it('an attempt that outlived its lock does not overwrite the one that took over', async () => {
+    const { deps, ledger, settle, clock } = setup();
+    // First attempt: begins, then stalls inside the processor past its lock.
+    let resume: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    const process = deps.processor.process.bind(deps.processor);
+    let first = true;
+    deps.processor.process = async (charge) => {
+      if (first) {
+        first = false;
+        await stalled;
+      }
+      return process(charge);
+    };
+    const slow = settle(request);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    clock.now += 10_001;
+    const retry = await settle(request);
+    resume();
+    await expect(slow).resolves.toEqual({ result: retry.result, replayed: true });
+    expect(ledger.records.size).toBe(1);
+  });
+});
+
+it('scopes payment ids to the merchant', () => {
+  expect(paymentIdFor('m_1', 'key')).not.toBe(paymentIdFor('m_2', 'key'));
+  expect(paymentIdFor('m_1', 'key')).toBe(paymentIdFor('m_1', 'key'));
+  // No separator games: merchant ids have no newline.
+  expect(paymentIdFor('m_1', 'key')).toMatch(/^pay_[A-Za-z0-9_-]{43}$/);
 });

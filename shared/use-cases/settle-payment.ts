@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { Ledger, LedgerRecord } from '../domain/ledger-record.js';
-import type { PaymentProcessor } from '../domain/payment-processor.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { type CompletedLedgerRecord, isCompleted, type Ledger, type LedgerRecord } from '../domain/ledger-record.js';
+import { actingMerchant } from '../domain/merchants/acting-merchant.js';
+import type { Merchant, MerchantDirectory } from '../domain/merchants/merchant.js';
+import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/payment-response.js';
 import type { SettlementRequest } from '../domain/settlement-request.js';
-import { IdempotencyKeyReusedError } from '../errors.js';
+import { IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 
 export interface SettlementResult {
   paymentId: string;
@@ -12,6 +14,7 @@ export interface SettlementResult {
 }
 
 export interface SettlePaymentDeps {
+  merchants: MerchantDirectory;
   processor: PaymentProcessor;
   signer: { sign(typ: string, claims: Record<string, unknown>): Promise<string> };
   ledger: Ledger;
@@ -19,67 +22,139 @@ export interface SettlePaymentDeps {
   now: () => Date;
 }
 
-/** A payment's id follows from who asked and with which key, so every retry lands on the same one. */
+export interface SettlementCommand {
+  /** The registry key of the authenticated caller (caller-identity.ts), if the authorizer named one. */
+  callerId: string | undefined;
+  request: SettlementRequest;
+  idempotencyKey: string;
+  /** Epoch ms by which this invocation has ended: nobody else resumes the payment before then. */
+  lockExpiresAt: number;
+}
+
+/** A payment's id follows from whose it is and with which key, so every retry lands on the same one. */
 export function paymentIdFor(merchantId: string, idempotencyKey: string): string {
   const digest = createHash('sha256').update(`${merchantId}\n${idempotencyKey}`).digest('base64url');
   return `pay_${digest}`;
 }
 
-export function requestFingerprint(request: SettlementRequest): string {
-  const { merchantId, orderId, amount, paymentMethod } = request;
+/** The request as the merchant made it; the same spelling as before tenancy, so older records still match. */
+export function requestFingerprint(merchantId: string, request: SettlementRequest): string {
+  const { orderId, amount, paymentMethod } = request;
   const canonical = JSON.stringify([merchantId, orderId, amount.value, amount.currency, paymentMethod.type, paymentMethod.token]);
   return createHash('sha256').update(canonical).digest('base64url');
 }
 
 /**
- * Settles a payment and returns its signed payment response.
+ * Settles a payment once per (merchant, Idempotency-Key) and returns its signed payment response.
  *
- * 1. Derive the payment id from (merchant, idempotency key).
- * 2. If the ledger already holds it (a retry after a crash, or after the idempotency record
- *    expired), return the stored response, or refuse if the key was used for another request.
- * 3. Ask the processor (it receives the payment id as its own idempotency key).
+ * 1. The merchant is the caller's, from the registry; a body naming another one is refused, and
+ *    a live merchant is refused by a processor that settles test merchants only.
+ * 2. Record the request as a pending ledger record (one conditional write). If a record exists,
+ *    it answers: a completed one is replayed (or 422 for another body), a pending one is 409
+ *    while its lock lives, and is taken over once the attempt holding it has certainly ended.
+ * 3. Ask the processor, with an idempotency key made of the payment id and the request.
  * 4. Sign the claims with KMS.
- * 5. Write the ledger record; only then is the response released. A crash between 4 and 5
- *    leaves a signature nobody ever saw; the retry signs afresh and converges on one record.
+ * 5. Complete the record (one conditional write); only then is the response released. A crash
+ *    anywhere leaves a pending record that the retry resumes: one charge, one receipt.
  */
 export async function settlePayment(
   deps: SettlePaymentDeps,
+  command: SettlementCommand,
+): Promise<{ result: SettlementResult; replayed: boolean }> {
+  const { request } = command;
+  const merchant = actingMerchant(
+    command.callerId,
+    command.callerId === undefined ? undefined : await deps.merchants.merchantForCaller(command.callerId),
+    request.merchantId,
+  );
+  if (!deps.processor.modes.includes(merchant.mode)) throw new LivemodeUnavailableError(merchant.merchantId, deps.processor.name);
+
+  const paymentId = paymentIdFor(merchant.merchantId, command.idempotencyKey);
+  const fingerprint = requestFingerprint(merchant.merchantId, request);
+  const lockToken = randomUUID();
+  const earlier = await claimPayment(deps, { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt: command.lockExpiresAt });
+  if (earlier) return { result: resultOf(earlier, fingerprint), replayed: true };
+
+  let outcome: ProcessorOutcome;
+  let paymentResponse: string;
+  try {
+    outcome = await deps.processor.process(chargeOf(merchant, request, paymentId, fingerprint));
+    paymentResponse = await deps.signer.sign(PAYMENT_RESPONSE_TYP, claimsOf(deps, merchant, request, paymentId, outcome));
+  } catch (error) {
+    // A refusal of the input charged nothing: the key is free for the corrected request. Any other
+    // failure may have charged: the record stays bound to this request, for a retry to resume.
+    await deps.ledger.release(paymentId, lockToken, error instanceof ValidationError ? 'forget' : 'unlock').catch(() => undefined);
+    throw error;
+  }
+
+  const stored = await deps.ledger.complete(paymentId, lockToken, { status: outcome.status, paymentResponse });
+  // Lost the lock (we outlived it and a retry took over): the retry's answer is the payment's.
+  if (!stored || !isCompleted(stored)) throw new RequestInFlightError();
+  return { result: resultOf(stored, fingerprint), replayed: stored.paymentResponse !== paymentResponse };
+}
+
+/** Step 2: returns the completed record to replay, or undefined when this attempt holds the payment. */
+async function claimPayment(
+  deps: SettlePaymentDeps,
+  pending: { merchant: Merchant; request: SettlementRequest; paymentId: string; fingerprint: string; lockToken: string; lockExpiresAt: number },
+): Promise<CompletedLedgerRecord | undefined> {
+  const { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt } = pending;
+  const begin = await deps.ledger.begin({
+    paymentId,
+    merchantId: merchant.merchantId,
+    orderId: request.orderId,
+    amount: request.amount,
+    livemode: merchant.mode === 'live',
+    requestFingerprint: fingerprint,
+    createdAt: deps.now().toISOString(),
+    lockToken,
+    lockExpiresAt,
+  });
+  if (begin.begun) return undefined;
+
+  const existing = begin.existing;
+  if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+  if (isCompleted(existing)) return existing;
+  const stillHeld = existing.lockToken !== undefined && (existing.lockExpiresAt ?? 0) > deps.now().getTime();
+  if (stillHeld || !(await deps.ledger.takeOver(paymentId, existing.lockToken ?? '', { token: lockToken, expiresAt: lockExpiresAt }))) {
+    throw new RequestInFlightError();
+  }
+  return undefined;
+}
+
+function chargeOf(merchant: Merchant, request: SettlementRequest, paymentId: string, fingerprint: string): Charge {
+  return {
+    paymentId,
+    idempotencyKey: `${paymentId}.${fingerprint}`,
+    merchantId: merchant.merchantId,
+    orderId: request.orderId,
+    amount: request.amount,
+    paymentMethod: request.paymentMethod,
+    livemode: merchant.mode === 'live',
+  };
+}
+
+function claimsOf(
+  deps: SettlePaymentDeps,
+  merchant: Merchant,
   request: SettlementRequest,
-  idempotencyKey: string,
-): Promise<SettlementResult> {
-  const paymentId = paymentIdFor(request.merchantId, idempotencyKey);
-  const fingerprint = requestFingerprint(request);
-
-  const existing = await deps.ledger.get(paymentId);
-  if (existing) return resultOf(existing, fingerprint);
-
-  const outcome = await deps.processor.process(request, paymentId);
-  const now = deps.now();
-  const claims: PaymentResponseClaims = {
+  paymentId: string,
+  outcome: ProcessorOutcome,
+): PaymentResponseClaims {
+  return {
     iss: deps.issuer,
     jti: paymentId,
-    iat: Math.floor(now.getTime() / 1000),
-    merchantId: request.merchantId,
+    iat: Math.floor(deps.now().getTime() / 1000),
+    merchantId: merchant.merchantId,
     orderId: request.orderId,
     amount: request.amount,
     status: outcome.status,
+    livemode: merchant.mode === 'live',
   };
-  const paymentResponse = await deps.signer.sign(PAYMENT_RESPONSE_TYP, claims);
-
-  const stored = await deps.ledger.putIfAbsent({
-    paymentId,
-    merchantId: request.merchantId,
-    orderId: request.orderId,
-    amount: request.amount,
-    status: outcome.status,
-    requestFingerprint: fingerprint,
-    paymentResponse,
-    createdAt: now.toISOString(),
-  });
-  return resultOf(stored, fingerprint);
 }
 
 function resultOf(record: LedgerRecord, fingerprint: string): SettlementResult {
   if (record.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+  if (!isCompleted(record)) throw new RequestInFlightError();
   return { paymentId: record.paymentId, status: record.status, paymentResponse: record.paymentResponse };
 }

@@ -43,7 +43,7 @@ export async function verifyPayment(deps: VerifyPaymentDeps, request: Verificati
   const result = await verifyToken(deps, request, now);
   if (request.nonce === undefined) return result;
 
-  const claims = verdictClaimsOf(result, { nonce: request.nonce, checkLedger: request.checkLedger, now });
+  const claims = verdictClaimsOf(result, { nonce: request.nonce, now });
   try {
     return { ...result, verdict: await deps.verdictSigner.sign(VERIFICATION_RESULT_TYP, { ...claims }) };
   } catch (error) {
@@ -52,19 +52,20 @@ export async function verifyPayment(deps: VerifyPaymentDeps, request: Verificati
 }
 
 async function verifyToken(deps: VerifyPaymentDeps, request: VerificationRequest, now: Date): Promise<VerificationResult> {
+  const checked = { expected: request.expected, checkLedger: request.checkLedger };
   const jws = inspectPaymentResponse(request.paymentResponse);
-  if (!jws.ok) return rejectedResult(jws.reason);
+  if (!jws.ok) return rejectedResult(jws.reason, checked);
 
   const lookup = await deps.keys.keyFor(jws.kid);
-  if (lookup.status === 'unknown') return rejectedResult('UNKNOWN_KEY');
-  if (lookup.status === 'unavailable') return rejectedResult('KEYS_UNAVAILABLE');
+  if (lookup.status === 'unknown') return rejectedResult('UNKNOWN_KEY', checked);
+  if (lookup.status === 'unavailable') return rejectedResult('KEYS_UNAVAILABLE', checked);
 
   const signed = checkSignedClaims(jws, lookup.key, { issuer: deps.issuer, now });
-  if (!signed.ok) return rejectedResult(signed.reason);
+  if (!signed.ok) return rejectedResult(signed.reason, checked);
 
   const reason = assessPayment(signed.claims, request.expected);
-  if (reason !== 'OK' || !request.checkLedger) return verifiedResult(signed.claims, reason);
-  return verifiedResult(signed.claims, (await ledgerConfirmsPayment(deps, signed.claims)) ? 'OK' : 'NOT_IN_LEDGER');
+  if (reason !== 'OK' || !request.checkLedger) return verifiedResult(signed.claims, reason, checked);
+  return verifiedResult(signed.claims, (await ledgerConfirmsPayment(deps, signed.claims)) ? 'OK' : 'NOT_IN_LEDGER', checked);
 }
 
 async function ledgerConfirmsPayment(deps: VerifyPaymentDeps, claims: PaymentResponseClaims): Promise<boolean> {

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../local/local-stack.js';
-import { postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
+import { bearer, postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
 
 // joserfc (Python) is on CI machines: an implementation that shares no code with ours or jose's.
 const joserfcAvailable = spawnSync('python3', ['-c', 'import joserfc'], { stdio: 'ignore' }).status === 0;
@@ -28,7 +28,7 @@ describe.runIf(joserfcAvailable)('an independent JOSE implementation (joserfc)',
   const keysAt = async (path: string) => (await fetch(`${stack.url}${path}`)).json();
 
   it('verifies payment responses against the served JWKS, and refuses a tampered one', async () => {
-    const settled = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'joserfc-interop');
+    const settled = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'joserfc-interop', bearer(stack.devTokens.m_123!));
     const token: string = settled.body.paymentResponse;
     const [header, payload, signature] = token.split('.') as [string, string, string];
     const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), amount: { value: 1, currency: 'USD' } })).toString('base64url')}.${signature}`;
@@ -39,12 +39,12 @@ describe.runIf(joserfcAvailable)('an independent JOSE implementation (joserfc)',
   });
 
   it('verifies signed verdicts against the verdict JWKS only', async () => {
-    const settled = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'joserfc-verdict');
+    const settled = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'joserfc-verdict', bearer(stack.devTokens.m_123!));
     const nonce = 'joserfc-nonce-0123456789';
     const response = await fetch(`${stack.url}/v1/verifications`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ paymentResponse: settled.body.paymentResponse, nonce }),
+      body: JSON.stringify({ paymentResponse: settled.body.paymentResponse, expected: { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } }, nonce }),
     });
     const { verdict } = (await response.json()) as { verdict: string };
 

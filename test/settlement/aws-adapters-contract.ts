@@ -1,17 +1,13 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Context } from 'aws-lambda';
 import { compactVerify, importJWK } from 'jose';
 import { beforeAll, expect, it } from 'vitest';
-import { lambdaContext } from '../../local/api-gateway-event.js';
 import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
+import { DynamoDbMerchantRegistry, MerchantRegistryConflictError } from '../../shared/adapters/dynamodb-merchant-registry.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
-import type { LedgerRecord } from '../../shared/domain/ledger-record.js';
-import { IdempotencyKeyReusedError, RequestInFlightError } from '../../shared/errors.js';
-import { idempotentSettlement, type SettlementInput } from '../../functions/settlement/idempotent-settlement.js';
 
 /**
  * The AWS-facing adapters of settlement, written once and run against each implementation of
@@ -21,14 +17,14 @@ export function settlementAdaptersContract(clients: () => { kms: KMSClient; dyna
   let keyArn: string;
   const suffix = Math.random().toString(36).slice(2, 8);
   const ledgerTable = `ledger-${suffix}`;
-  const idempotencyTable = `idempotency-${suffix}`;
+  const merchantTable = `merchants-${suffix}`;
 
   beforeAll(async () => {
     const { kms, dynamodb } = clients();
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }));
     keyArn = KeyMetadata!.Arn!;
     await ensureTable(dynamodb, { ...LOCAL_TABLES.LEDGER_TABLE_NAME, TableName: ledgerTable });
-    await ensureTable(dynamodb, { ...LOCAL_TABLES.IDEMPOTENCY_TABLE_NAME, TableName: idempotencyTable });
+    await ensureTable(dynamodb, { ...LOCAL_TABLES.MERCHANT_TABLE_NAME, TableName: merchantTable });
   });
 
   it('KmsJwsSigner produces an ES256 compact JWS that jose verifies with the key from GetPublicKey', async () => {
@@ -42,53 +38,70 @@ export function settlementAdaptersContract(clients: () => { kms: KMSClient; dyna
     expect(JSON.parse(new TextDecoder().decode(payload))).toEqual({ jti: 'pay_x', amount: { value: 1, currency: 'EUR' } });
   });
 
-  it('DynamoDbLedger keeps exactly one record per payment when writers race', async () => {
-    const ledger = new DynamoDbLedger(DynamoDBDocumentClient.from(clients().dynamodb), ledgerTable);
-    const record = (n: number): LedgerRecord => ({
-      paymentId: 'pay_race',
-      merchantId: 'm_1',
-      orderId: 'o_1',
-      amount: { value: 100, currency: 'EUR' },
-      status: 'SETTLED',
-      requestFingerprint: 'f',
-      paymentResponse: `jws-${n}`,
-      createdAt: new Date(0).toISOString(),
-    });
-    const stored = await Promise.all([1, 2, 3, 4, 5].map((n) => ledger.putIfAbsent(record(n))));
-    expect(new Set(stored.map((r) => r.paymentResponse)).size).toBe(1);
-    expect(await ledger.get('pay_race')).toEqual(stored[0]);
-    expect(await ledger.get('pay_missing')).toBeUndefined();
+  const pending = (paymentId: string, lockToken: string, lockExpiresAt = Date.now() + 10_000) => ({
+    paymentId,
+    merchantId: 'm_1',
+    orderId: 'o_1',
+    amount: { value: 100, currency: 'EUR' },
+    livemode: false,
+    requestFingerprint: 'f',
+    createdAt: new Date(0).toISOString(),
+    lockToken,
+    lockExpiresAt,
+  });
+  const ledger = () => new DynamoDbLedger(DynamoDBDocumentClient.from(clients().dynamodb), ledgerTable);
+
+  it('DynamoDbLedger lets exactly one of racing writers begin a payment, and shows the others its record', async () => {
+    const results = await Promise.all([1, 2, 3, 4, 5].map((n) => ledger().begin(pending('pay_race', `lock-${n}`))));
+    expect(results.filter((result) => result.begun)).toHaveLength(1);
+    const stored = await ledger().get('pay_race');
+    for (const result of results) if (!result.begun) expect(result.existing).toEqual(stored);
+    expect(await ledger().get('pay_missing')).toBeUndefined();
   });
 
-  it('Powertools idempotency replays, refuses a changed body and reports a request in flight', async () => {
-    let calls = 0;
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const settleOnce = idempotentSettlement({
-      dynamodb: clients().dynamodb,
-      tableName: idempotencyTable,
-      settle: async (input) => {
-        calls++;
-        if (input.idempotencyKey === 'slow') await gate;
-        return { paymentId: `pay_${input.idempotencyKey}`, status: 'SETTLED', paymentResponse: 'jws' };
-      },
-    });
-    const context: Context = lambdaContext('settlement', 10_000);
-    const input = (key: string, value = 100): SettlementInput => ({
-      merchantId: 'm_1',
-      idempotencyKey: key,
-      request: { merchantId: 'm_1', orderId: 'o_1', amount: { value, currency: 'EUR' }, paymentMethod: { type: 'card', token: 'tok_success' } },
-    });
+  it('DynamoDbLedger completes a payment only under its lock, once, and a completed record never changes', async () => {
+    await ledger().begin(pending('pay_done', 'mine'));
+    expect(await ledger().complete('pay_done', 'not-mine', { status: 'SETTLED', paymentResponse: 'jws-other' })).toMatchObject({ lockToken: 'mine' });
+    const completed = await ledger().complete('pay_done', 'mine', { status: 'SETTLED', paymentResponse: 'jws-1' });
+    expect(completed).toMatchObject({ status: 'SETTLED', paymentResponse: 'jws-1' });
+    expect(completed).not.toHaveProperty('lockToken');
+    expect(await ledger().complete('pay_done', 'mine', { status: 'DECLINED', paymentResponse: 'jws-2' })).toEqual(completed);
+    expect(await ledger().takeOver('pay_done', 'mine', { token: 'thief', expiresAt: 0 })).toBe(false);
+    await ledger().release('pay_done', 'mine', 'forget');
+    expect(await ledger().get('pay_done')).toEqual(completed);
+    const again = await ledger().begin(pending('pay_done', 'late'));
+    expect(again).toEqual({ begun: false, existing: completed });
+  });
 
-    expect(await settleOnce(input('k1'), context)).toEqual({ result: expect.objectContaining({ paymentId: 'pay_k1' }), replayed: false });
-    expect(await settleOnce(input('k1'), context)).toEqual({ result: expect.objectContaining({ paymentId: 'pay_k1' }), replayed: true });
-    expect(calls).toBe(1);
-    await expect(settleOnce(input('k1', 200), context)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  it('DynamoDbLedger hands a pending payment over once, and releases it only for its holder', async () => {
+    await ledger().begin(pending('pay_held', 'first', 0));
+    const takers = await Promise.all(['a', 'b', 'c'].map((token) => ledger().takeOver('pay_held', 'first', { token, expiresAt: 1 })));
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    const holder = (await ledger().get('pay_held'))!.lockToken!;
+    await ledger().release('pay_held', 'first', 'forget');
+    expect(await ledger().get('pay_held')).toBeDefined();
+    await ledger().release('pay_held', holder, 'unlock');
+    expect(await ledger().get('pay_held')).toMatchObject({ lockToken: holder, lockExpiresAt: 0 });
+    await ledger().release('pay_held', holder, 'forget');
+    expect(await ledger().get('pay_held')).toBeUndefined();
+  });
 
-    const slow = settleOnce(input('slow'), context);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await expect(settleOnce(input('slow'), context)).rejects.toBeInstanceOf(RequestInFlightError);
-    release();
-    expect((await slow).replayed).toBe(false);
+  it('DynamoDbMerchantRegistry finds a merchant by caller and lets no caller act for two merchants', async () => {
+    const registry = new DynamoDbMerchantRegistry(DynamoDBDocumentClient.from(clients().dynamodb), merchantTable);
+    const shop = { merchantId: 'm_shop', mode: 'test' as const, status: 'active' as const, callers: ['jwt:https://idp|shop'] };
+    await registry.add(shop);
+    await expect(registry.add(shop)).rejects.toBeInstanceOf(MerchantRegistryConflictError);
+    await expect(registry.add({ ...shop, merchantId: 'm_thief' })).rejects.toBeInstanceOf(MerchantRegistryConflictError);
+    expect(await registry.merchantForCaller('jwt:https://idp|shop')).toEqual(shop);
+    expect(await registry.merchantForCaller('jwt:https://idp|nobody')).toBeUndefined();
+    expect(await registry.get('m_thief')).toBeUndefined();
+
+    await registry.addCaller('m_shop', 'iam:arn:aws:iam::123456789012:role/shop');
+    await registry.addCaller('m_shop', 'iam:arn:aws:iam::123456789012:role/shop');
+    expect((await registry.get('m_shop'))?.callers).toEqual([...shop.callers, 'iam:arn:aws:iam::123456789012:role/shop']);
+    expect(await registry.setStatus('m_shop', 'suspended')).toMatchObject({ status: 'suspended' });
+    expect((await registry.merchantForCaller('jwt:https://idp|shop'))?.status).toBe('suspended');
+    await expect(registry.setStatus('m_missing', 'active')).rejects.toBeInstanceOf(MerchantRegistryConflictError);
+    expect((await registry.list()).map((merchant) => merchant.merchantId)).toEqual(['m_shop']);
   });
 }

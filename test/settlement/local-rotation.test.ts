@@ -6,7 +6,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../local/local-stack.js';
 import { type LocalProcess, startLocalProcess } from '../support/local-process.js';
-import { postSettlement, SETTLEMENT_EXAMPLE } from '../support/test-stack.js';
+import { bearer, postSettlement, SETTLEMENT_EXAMPLE } from '../support/test-stack.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'signed-pay-rotation-'));
 let running: LocalProcess | undefined;
@@ -24,14 +24,14 @@ async function verify(baseUrl: string, paymentResponse: string) {
   const response = await fetch(`${baseUrl}/v1/verifications`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ paymentResponse }),
+    body: JSON.stringify({ paymentResponse, expected: { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } } }),
   });
   return (await response.json()) as { verified: boolean; reason: string };
 }
 
 async function settle(key: string): Promise<string> {
   running = await startLocalProcess(dataDir);
-  const settled = await postSettlement(running.url, SETTLEMENT_EXAMPLE, key);
+  const settled = await postSettlement(running.url, SETTLEMENT_EXAMPLE, key, bearer(running.devTokens.m_123!));
   expect(settled.status).toBe(201);
   return settled.body.paymentResponse;
 }

@@ -1,6 +1,6 @@
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
+import { bearer, postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ describe('when a dependency of ours fails', () => {
     dynamodb.destroy();
 
     const signsBefore = stack.kmsCalls('Sign');
-    const response = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'key-during-outage');
+    const response = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'key-during-outage', bearer(stack.devTokens.m_123!));
     expect(response.status).toBe(500);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body).toMatchObject({ type: '/problems/internal', status: 500 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type LocalProcess, startLocalProcess } from '../support/local-process.js';
-import { postSettlement, SETTLEMENT_EXAMPLE } from '../support/test-stack.js';
+import { bearer, postSettlement, SETTLEMENT_EXAMPLE } from '../support/test-stack.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'signed-pay-restart-'));
 let running: LocalProcess | undefined;
@@ -27,7 +27,7 @@ async function verifiesAgainstServedJwks(baseUrl: string, jws: string): Promise<
 describe('npm start', () => {
   it('keeps keys and data across a restart: responses verify before and after, and keys still replay', { timeout: 120_000 }, async () => {
     running = await startLocalProcess(dataDir);
-    const first = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'restart-key');
+    const first = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'restart-key', bearer(running.devTokens.m_123!));
     expect(first.status).toBe(201);
     expect(await verifiesAgainstServedJwks(running.url, first.body.paymentResponse)).toBe(true);
 
@@ -36,9 +36,9 @@ describe('npm start', () => {
 
     running = await startLocalProcess(dataDir);
     expect(await verifiesAgainstServedJwks(running.url, first.body.paymentResponse)).toBe(true);
-    const replay = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'restart-key');
+    const replay = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'restart-key', bearer(running.devTokens.m_123!));
     expect(replay.text).toBe(first.text);
-    const second = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'another-key');
+    const second = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'another-key', bearer(running.devTokens.m_123!));
     expect(await verifiesAgainstServedJwks(running.url, second.body.paymentResponse)).toBe(true);
     expect(await running.stop('SIGINT')).toBe(0);
     running = undefined;

@@ -1,7 +1,7 @@
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
+import { bearer, postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
 
 let stack: TestStack;
 let dynamodb: DynamoDBClient;
@@ -14,6 +14,10 @@ afterAll(async () => {
   dynamodb?.destroy();
   await stack?.stop();
 });
+
+/** POST /v1/settlements as m_123's backend, with its dev token. */
+const settle = (body: unknown, key: string | undefined, headers: Record<string, string> = {}) =>
+  postSettlement(stack.url, body, key, { ...bearer(stack.devTokens.m_123!), ...headers });
 
 let keyCounter = 0;
 const freshKey = () => `test-key-${Date.now()}-${++keyCounter}`;
@@ -37,7 +41,7 @@ function claimsOf(jws: string) {
 describe('POST /v1/settlements', () => {
   it('answers 201 with a payment response signed by the KMS key, which jose verifies against the served JWKS', async () => {
     const before = stack.kmsCalls('Sign');
-    const response = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, freshKey());
+    const response = await settle(SETTLEMENT_EXAMPLE, freshKey());
     expect(response.status).toBe(201);
     expect(response.body).toEqual({ paymentId: expect.stringMatching(/^pay_/), status: 'SETTLED', paymentResponse: expect.any(String) });
     expect(stack.kmsCalls('Sign')).toBe(before + 1);
@@ -57,13 +61,14 @@ describe('POST /v1/settlements', () => {
       orderId: 'o_456',
       amount: { value: 1999, currency: 'USD' },
       status: 'SETTLED',
+      livemode: false,
     });
     expect(Math.abs(claims.iat - Date.now() / 1000)).toBeLessThan(60);
     expect(await ledgerRecordsFor(paymentId)).toHaveLength(1);
   });
 
   it('answers 402 for a declined payment, signed and recorded as DECLINED', async () => {
-    const response = await postSettlement(stack.url, { ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_decline' } }, freshKey());
+    const response = await settle({ ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_decline' } }, freshKey());
     expect(response.status).toBe(402);
     expect(response.body.status).toBe('DECLINED');
     expect(claimsOf(response.body.paymentResponse).status).toBe('DECLINED');
@@ -73,9 +78,9 @@ describe('POST /v1/settlements', () => {
 
   it('replays the stored response for the same key and body, marked and without a new signature', async () => {
     const key = freshKey();
-    const first = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key);
+    const first = await settle(SETTLEMENT_EXAMPLE, key);
     const signsBefore = stack.kmsCalls('Sign');
-    const second = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key);
+    const second = await settle(SETTLEMENT_EXAMPLE, key);
     expect(second.status).toBe(201);
     expect(second.text).toBe(first.text);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
@@ -86,8 +91,8 @@ describe('POST /v1/settlements', () => {
   it('replays a declined result too, with its 402', async () => {
     const key = freshKey();
     const declined = { ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_decline' } };
-    const first = await postSettlement(stack.url, declined, key);
-    const second = await postSettlement(stack.url, declined, key);
+    const first = await settle(declined, key);
+    const second = await settle(declined, key);
     expect(second.status).toBe(402);
     expect(second.text).toBe(first.text);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
@@ -95,8 +100,8 @@ describe('POST /v1/settlements', () => {
 
   it('refuses the same key with a different body with 422', async () => {
     const key = freshKey();
-    await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key);
-    const response = await postSettlement(stack.url, { ...SETTLEMENT_EXAMPLE, amount: { value: 2000, currency: 'USD' } }, key);
+    await settle(SETTLEMENT_EXAMPLE, key);
+    const response = await settle({ ...SETTLEMENT_EXAMPLE, amount: { value: 2000, currency: 'USD' } }, key);
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body.type).toBe('/problems/idempotency-key-reused');
@@ -104,8 +109,9 @@ describe('POST /v1/settlements', () => {
 
   it('scopes keys to the merchant: two merchants may use the same key', async () => {
     const key = freshKey();
-    const a = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key);
-    const b = await postSettlement(stack.url, { ...SETTLEMENT_EXAMPLE, merchantId: 'm_other' }, key);
+    const a = await settle(SETTLEMENT_EXAMPLE, key);
+    const { merchantId: _, ...withoutMerchant } = SETTLEMENT_EXAMPLE;
+    const b = await settle(withoutMerchant, key, bearer(stack.devTokens.m_demo!));
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.paymentId).not.toBe(a.body.paymentId);
@@ -115,24 +121,24 @@ describe('POST /v1/settlements', () => {
     const key = freshKey();
     const failing = { ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_error' } };
     const signsBefore = stack.kmsCalls('Sign');
-    const response = await postSettlement(stack.url, failing, key);
+    const response = await settle(failing, key);
     expect(response.status).toBe(502);
     expect(response.body).toMatchObject({ type: '/problems/processor-unavailable', status: 502 });
     expect(stack.kmsCalls('Sign')).toBe(signsBefore);
-    const retried = await postSettlement(stack.url, failing, key);
+    const retried = await settle(failing, key);
     expect(retried.status).toBe(502);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('answers 400 listing the sandbox tokens for an unknown token, and does not store it', async () => {
     const key = freshKey();
-    const response = await postSettlement(stack.url, { ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_unknown' } }, key);
+    const response = await settle({ ...SETTLEMENT_EXAMPLE, paymentMethod: { type: 'card', token: 'tok_unknown' } }, key);
     expect(response.status).toBe(400);
     expect(response.body.detail).toContain('tok_success');
     expect(response.body.detail).toContain('tok_decline');
     expect(response.body.detail).toContain('tok_error');
     // The key is free again: the corrected request settles.
-    expect((await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key)).status).toBe(201);
+    expect((await settle(SETTLEMENT_EXAMPLE, key)).status).toBe(201);
   });
 
   describe('refuses bad input with problem+json', () => {
@@ -146,7 +152,7 @@ describe('POST /v1/settlements', () => {
       ['a currency not in use', { ...SETTLEMENT_EXAMPLE, amount: { value: 1, currency: 'DEM' } }, 'k-dem', 400, 'validation-failed'],
       ['a body over 16 KiB', { ...SETTLEMENT_EXAMPLE, padding: 'x'.repeat(16 * 1024) }, 'k-big', 413, 'payload-too-large'],
     ])('%s', async (_, body, key, status, code) => {
-      const response = await postSettlement(stack.url, body, key);
+      const response = await settle(body, key);
       expect(response.status).toBe(status);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       expect(response.body).toMatchObject({ type: `/problems/${code}`, status, title: expect.any(String), detail: expect.any(String) });
@@ -154,28 +160,28 @@ describe('POST /v1/settlements', () => {
     });
 
     it('a body that is not JSON at all: 415 naming the expected content type', async () => {
-      const response = await postSettlement(stack.url, 'merchantId=m_1', 'k-form', { 'content-type': 'application/x-www-form-urlencoded' });
+      const response = await settle('merchantId=m_1', 'k-form', { 'content-type': 'application/x-www-form-urlencoded' });
       expect(response.status).toBe(415);
       expect(response.body.detail).toContain('application/json');
     });
 
     it('names the Idempotency-Key header when it is missing or bad', async () => {
-      const missing = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, undefined);
+      const missing = await settle(SETTLEMENT_EXAMPLE, undefined);
       expect(missing.body.errors).toEqual([{ path: 'Idempotency-Key', message: 'is required' }]);
       expect(missing.body.detail).toBe('The Idempotency-Key header is invalid: Idempotency-Key is required.');
-      const tooLong = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, 'k'.repeat(256));
+      const tooLong = await settle(SETTLEMENT_EXAMPLE, 'k'.repeat(256));
       expect(tooLong.body.errors[0].path).toBe('Idempotency-Key');
     });
 
     it('names every invalid field', async () => {
-      const response = await postSettlement(stack.url, { merchantId: 'bad id', amount: { value: -1, currency: 'usd' } }, 'k-fields');
+      const response = await settle({ merchantId: 'bad id', amount: { value: -1, currency: 'usd' } }, 'k-fields');
       const paths = response.body.errors.map((error: { path: string }) => error.path);
       expect(paths).toEqual(expect.arrayContaining(['merchantId', 'orderId', 'amount.value', 'amount.currency', 'paymentMethod']));
     });
   });
 
   it('sets security headers and no-store on every answer', async () => {
-    const response = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, freshKey());
+    const response = await settle(SETTLEMENT_EXAMPLE, freshKey());
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('strict-transport-security')).toContain('max-age=');
     expect(response.headers.get('cache-control')).toBe('no-store');
@@ -186,7 +192,7 @@ describe('20 simultaneous requests with one Idempotency-Key', () => {
   it('give exactly one ledger record and one signature, and every 2xx body is identical', async () => {
     const key = freshKey();
     const signsBefore = stack.kmsCalls('Sign');
-    const responses = await Promise.all(Array.from({ length: 20 }, () => postSettlement(stack.url, SETTLEMENT_EXAMPLE, key)));
+    const responses = await Promise.all(Array.from({ length: 20 }, () => settle(SETTLEMENT_EXAMPLE, key)));
     const statuses = responses.map((response) => response.status);
     expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
     const successes = responses.filter((response) => response.status === 201);
@@ -198,7 +204,7 @@ describe('20 simultaneous requests with one Idempotency-Key', () => {
     expect(stack.kmsCalls('Sign')).toBe(signsBefore + 1);
     expect(await ledgerRecordsFor(successes[0]!.body.paymentId)).toHaveLength(1);
     // Once the first finished, a retry is a replay of the same response.
-    const retry = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, key);
+    const retry = await settle(SETTLEMENT_EXAMPLE, key);
     expect(retry.text).toBe(successes[0]!.text);
   });
 });
@@ -212,7 +218,7 @@ describe('GET /.well-known/jwks.json', () => {
     const { keys } = (await response.json()) as { keys: Array<Record<string, string>> };
     expect(keys).toHaveLength(1);
     expect(keys[0]).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' });
-    const settled = await postSettlement(stack.url, SETTLEMENT_EXAMPLE, freshKey());
+    const settled = await settle(SETTLEMENT_EXAMPLE, freshKey());
     expect(decodeProtectedHeader(settled.body.paymentResponse).kid).toBe(keys[0]!.kid);
   });
 

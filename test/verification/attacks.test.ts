@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
+import { EXPECTED, paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
 
 let stack: VerificationStack;
 let kid: string;
@@ -49,7 +49,6 @@ function es(curve: 'P-256' | 'P-384', headerJson: string, payloadJson: string): 
   return `${input}.${b64(sign(digest, Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}`;
 }
 
-const EXPECTED = { merchantId: 'm_123' };
 
 async function expectRefused(token: string, reason?: string) {
   const reply = await stack.verify({ paymentResponse: token, expected: EXPECTED });

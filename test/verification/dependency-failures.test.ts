@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { paymentClaims, startVerificationStack, unreachableUrl, type VerificationStack } from './verification-stack.js';
+import { CHECKED, paymentClaims, startVerificationStack, unreachableUrl, type VerificationStack } from './verification-stack.js';
 
 const NONCE = 'n0nce-4f1c2b9e-7d3a';
 
@@ -16,7 +16,7 @@ describe('when KMS is unreachable from the function', () => {
   it('a verification is KEYS_UNAVAILABLE, retryable, still a 200 result', async () => {
     const reply = await stack.verify({ paymentResponse: await stack.signWith(stack.keyArns.current, paymentClaims()) });
     expect(reply.statusCode).toBe(200);
-    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'KEYS_UNAVAILABLE', retryable: true });
+    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'KEYS_UNAVAILABLE', retryable: true, ...CHECKED });
   });
 
   it('a bad token is still refused for what it is, without KMS', async () => {

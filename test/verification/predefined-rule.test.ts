@@ -26,6 +26,7 @@ const claims = (overrides: Partial<PaymentResponseClaims> = {}): PaymentResponse
   orderId: 'o_456',
   amount: { value: 1999, currency: 'USD' },
   status: 'SETTLED',
+  livemode: false,
   ...overrides,
 });
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
@@ -118,21 +119,19 @@ describe('the predefined rule', () => {
 });
 
 describe('what a verified response says about the caller’s payment', () => {
-  it('compares every expected field given, merchant before order before amount before status', () => {
+  it('compares merchant, then order, then amount, then status', () => {
     const declined = claims({ status: 'DECLINED' });
-    expect(assessPayment(claims())).toBe('OK');
-    expect(assessPayment(claims(), {})).toBe('OK');
+    const expected = { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } };
+    expect(assessPayment(claims(), expected)).toBe('OK');
     expect(assessPayment(declined, { merchantId: 'm_1', orderId: 'o_1', amount: { value: 1, currency: 'EUR' } })).toBe(
       'MISMATCH_MERCHANT',
     );
-    expect(assessPayment(declined, { orderId: 'o_1', amount: { value: 1, currency: 'EUR' } })).toBe('MISMATCH_ORDER');
-    expect(assessPayment(declined, { amount: { value: 1999, currency: 'EUR' } })).toBe('MISMATCH_AMOUNT');
-    expect(assessPayment(declined, { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } })).toBe(
-      'NOT_SETTLED',
-    );
+    expect(assessPayment(declined, { ...expected, orderId: 'o_1', amount: { value: 1, currency: 'EUR' } })).toBe('MISMATCH_ORDER');
+    expect(assessPayment(declined, { ...expected, amount: { value: 1999, currency: 'EUR' } })).toBe('MISMATCH_AMOUNT');
+    expect(assessPayment(declined, expected)).toBe('NOT_SETTLED');
   });
 
-  it('is confirmed by the ledger only when the record has the same payment, parties, amount and status', () => {
+  it('is confirmed by the ledger only when the record is completed with the same payment, parties, amount, status and mode', () => {
     const record: LedgerRecord = {
       paymentId: claims().jti,
       merchantId: 'm_123',
@@ -152,6 +151,8 @@ describe('what a verified response says about the caller’s payment', () => {
       { amount: { value: 1999, currency: 'EUR' } },
       { amount: { value: 2000, currency: 'USD' } },
       { status: 'DECLINED' as const },
+      { livemode: true },
+      { paymentResponse: undefined },
     ]) {
       expect(ledgerConfirms(claims(), { ...record, ...change })).toBe(false);
     }
@@ -164,23 +165,41 @@ describe('results and verdicts', () => {
     expect(REASON_PRECEDENCE.filter(isRetryable)).toEqual(['KEYS_UNAVAILABLE']);
   });
 
+  const checked = { expected: { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } }, checkLedger: true };
+
   it('completes a payment only when verified with reason OK, and shows the payment only when verified', () => {
-    expect(verifiedResult(claims(), 'OK')).toMatchObject({ verified: true, paymentCompleted: true });
-    expect(verifiedResult(claims(), 'NOT_SETTLED')).toMatchObject({ verified: true, paymentCompleted: false });
-    expect(rejectedResult('BAD_SIGNATURE')).toEqual({ verified: false, paymentCompleted: false, reason: 'BAD_SIGNATURE', retryable: false });
+    expect(verifiedResult(claims(), 'OK', checked)).toMatchObject({ verified: true, paymentCompleted: true, livemode: false, ...checked });
+    expect(verifiedResult(claims(), 'NOT_SETTLED', checked)).toMatchObject({ verified: true, paymentCompleted: false });
+    expect(rejectedResult('BAD_SIGNATURE', checked)).toEqual({
+      verified: false,
+      paymentCompleted: false,
+      reason: 'BAD_SIGNATURE',
+      retryable: false,
+      ...checked,
+    });
   });
 
-  it('binds the nonce, the payment and the time of the verification in the verdict claims', () => {
-    const result = verifiedResult(claims(), 'OK');
-    expect(verdictClaimsOf(result, { nonce: 'n'.repeat(16), checkLedger: true, now: NOW })).toEqual({
+  it('binds the nonce, what was checked, the payment, its mode and the time of the verification in the verdict claims', () => {
+    const result = verifiedResult(claims({ livemode: true }), 'OK', checked);
+    expect(verdictClaimsOf(result, { nonce: 'n'.repeat(16), now: NOW })).toEqual({
       nonce: 'n'.repeat(16),
       iat: NOW_S,
       verified: true,
       paymentCompleted: true,
       reason: 'OK',
+      expected: checked.expected,
       checkLedger: true,
+      livemode: true,
       paymentId: claims().jti,
       payment: result.payment,
+    });
+    expect(verdictClaimsOf(rejectedResult('MALFORMED', checked), { nonce: 'n'.repeat(16), now: NOW })).toEqual({
+      nonce: 'n'.repeat(16),
+      iat: NOW_S,
+      verified: false,
+      paymentCompleted: false,
+      reason: 'MALFORMED',
+      ...checked,
     });
   });
 });

@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
-import { paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
+import { CHECKED, EXPECTED, paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
 
 let stack: VerificationStack;
 beforeAll(async () => {
@@ -15,18 +15,21 @@ afterAll(async () => {
 const NONCE = 'n0nce-4f1c2b9e-7d3a';
 const signed = (claims: PaymentResponseClaims, keyArn = stack.keyArns.current) => stack.signWith(keyArn, claims);
 
+/** A completed ledger record, as settlement leaves it. */
 async function storeInLedger(claims: PaymentResponseClaims, changes: Partial<{ amount: PaymentResponseClaims['amount']; status: PaymentResponseClaims['status'] }> = {}) {
-  await stack.ledger.putIfAbsent({
+  await stack.ledger.begin({
+    lockToken: 'settlement',
+    lockExpiresAt: Date.now() + 10_000,
+    livemode: claims.livemode,
     paymentId: claims.jti,
     merchantId: claims.merchantId,
     orderId: claims.orderId,
     amount: claims.amount,
-    status: claims.status,
     requestFingerprint: 'fingerprint',
-    paymentResponse: 'stored response',
     createdAt: new Date(claims.iat * 1000).toISOString(),
     ...changes,
   });
+  await stack.ledger.complete(claims.jti, 'settlement', { status: changes.status ?? claims.status, paymentResponse: 'stored response' });
 }
 
 describe('POST /v1/verifications answers every token with a verification result', () => {
@@ -43,12 +46,16 @@ describe('POST /v1/verifications answers every token with a verification result'
       paymentCompleted: true,
       reason: 'OK',
       retryable: false,
+      expected: EXPECTED,
+      checkLedger: false,
+      livemode: false,
       payment: {
         paymentId: claims.jti,
         merchantId: 'm_123',
         orderId: 'o_456',
         amount: { value: 1999, currency: 'USD' },
         status: 'SETTLED',
+        livemode: false,
         iat: claims.iat,
       },
     });
@@ -59,7 +66,7 @@ describe('POST /v1/verifications answers every token with a verification result'
     for (const token of ['', 'garbage', valid.split('.').slice(0, 2).join('.'), `${valid}.`, `${valid}=`, ` ${valid}`]) {
       const reply = await stack.verify({ paymentResponse: token });
       expect(reply.statusCode).toBe(200);
-      expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'MALFORMED', retryable: false });
+      expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'MALFORMED', retryable: false, ...CHECKED });
     }
   });
 
@@ -82,14 +89,14 @@ describe('POST /v1/verifications answers every token with a verification result'
 
   it('UNKNOWN_KEY: a kid outside the trust set, such as a key retired by rotation', async () => {
     const reply = await stack.verify({ paymentResponse: await signed(paymentClaims(), stack.keyArns.retired) });
-    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'UNKNOWN_KEY', retryable: false });
+    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'UNKNOWN_KEY', retryable: false, ...CHECKED });
   });
 
   it('BAD_SIGNATURE: claims changed after signing', async () => {
     const [header, , signature] = (await signed(paymentClaims())).split('.');
     const richer = Buffer.from(JSON.stringify(paymentClaims({ amount: { value: 199_900, currency: 'USD' } }))).toString('base64url');
     const reply = await stack.verify({ paymentResponse: `${header}.${richer}.${signature}` });
-    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'BAD_SIGNATURE', retryable: false });
+    expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'BAD_SIGNATURE', retryable: false, ...CHECKED });
   });
 
   it('INVALID_CLAIMS: our signature over claims that break the schema, name another issuer or come from the future', async () => {
@@ -103,7 +110,7 @@ describe('POST /v1/verifications answers every token with a verification result'
     ];
     for (const claims of cases) {
       const reply = await stack.verify({ paymentResponse: await stack.signWith(stack.keyArns.current, claims) });
-      expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'INVALID_CLAIMS', retryable: false });
+      expect(reply.body).toEqual({ verified: false, paymentCompleted: false, reason: 'INVALID_CLAIMS', retryable: false, ...CHECKED });
     }
   });
 
@@ -114,7 +121,7 @@ describe('POST /v1/verifications answers every token with a verification result'
 
   it('NOT_SETTLED: a declined response verifies but did not complete the payment', async () => {
     const claims = paymentClaims({ status: 'DECLINED' });
-    const reply = await stack.verify({ paymentResponse: await signed(claims), expected: { orderId: 'o_456' } });
+    const reply = await stack.verify({ paymentResponse: await signed(claims), expected: EXPECTED });
     expect(reply.body).toMatchObject({ verified: true, paymentCompleted: false, reason: 'NOT_SETTLED', retryable: false });
     expect(reply.body.payment).toMatchObject({ paymentId: claims.jti, status: 'DECLINED' });
   });
@@ -127,8 +134,8 @@ describe('POST /v1/verifications answers every token with a verification result'
       [{ amount: { value: 2000, currency: 'USD' } }, 'MISMATCH_AMOUNT'],
       [{ amount: { value: 1999, currency: 'EUR' } }, 'MISMATCH_AMOUNT'],
     ];
-    for (const [expected, reason] of cases) {
-      const reply = await stack.verify({ paymentResponse: token, expected });
+    for (const [mismatch, reason] of cases) {
+      const reply = await stack.verify({ paymentResponse: token, expected: { ...EXPECTED, ...mismatch } });
       expect(reply.body).toMatchObject({ verified: true, paymentCompleted: false, reason, retryable: false });
     }
   });
@@ -174,7 +181,7 @@ describe('signed verdicts', () => {
     const token = await signed(claims);
     expect((await stack.verify({ paymentResponse: token })).body).not.toHaveProperty('verdict');
 
-    const reply = await stack.verify({ paymentResponse: token, nonce: NONCE, expected: { orderId: 'o_456' } });
+    const reply = await stack.verify({ paymentResponse: token, nonce: NONCE, expected: EXPECTED });
     const verdictJwks = createLocalJWKSet((await stack.jwks('/.well-known/verdict-jwks.json')).body as unknown as JSONWebKeySet);
     const { payload, protectedHeader } = await jwtVerify(reply.body.verdict as string, verdictJwks, {
       algorithms: ['ES256'],
@@ -188,7 +195,9 @@ describe('signed verdicts', () => {
       verified: true,
       paymentCompleted: true,
       reason: 'OK',
+      expected: EXPECTED,
       checkLedger: false,
+      livemode: false,
       paymentId: claims.jti,
       payment: result.payment,
     });
@@ -249,15 +258,27 @@ describe('requests that are not verification requests', () => {
     ['a body that is not JSON', '{"paymentResponse":', '/problems/malformed-body'],
     ['no paymentResponse', {}, '/problems/validation-failed'],
     ['a paymentResponse that is not a string', { paymentResponse: 42 }, '/problems/validation-failed'],
-    ['a malformed expected merchant', { paymentResponse: 'x', expected: { merchantId: 'm 1' } }, '/problems/validation-failed'],
-    ['an expected amount in a float', { paymentResponse: 'x', expected: { amount: { value: 19.99, currency: 'USD' } } }, '/problems/validation-failed'],
-    ['an unknown expected field', { paymentResponse: 'x', expected: { status: 'SETTLED' } }, '/problems/validation-failed'],
+    ['a malformed expected merchant', { paymentResponse: 'x', expected: { ...EXPECTED, merchantId: 'm 1' } }, '/problems/validation-failed'],
+    ['an expected amount in a float', { paymentResponse: 'x', expected: { ...EXPECTED, amount: { value: 19.99, currency: 'USD' } } }, '/problems/validation-failed'],
+    ['an unknown expected field', { paymentResponse: 'x', expected: { ...EXPECTED, status: 'SETTLED' } }, '/problems/validation-failed'],
     ['a nonce under 16 characters', { paymentResponse: 'x', nonce: 'short' }, '/problems/validation-failed'],
     ['a nonce over 128 characters', { paymentResponse: 'x', nonce: 'n'.repeat(129) }, '/problems/validation-failed'],
     ['a nonce with a space', { paymentResponse: 'x', nonce: 'sixteen chars ok' }, '/problems/validation-failed'],
     ['a checkLedger that is not a boolean', { paymentResponse: 'x', checkLedger: 'yes' }, '/problems/validation-failed'],
   ])('answers %s with 400 problem+json', async (_what, body, type) => {
     expect(problem(await stack.verify(body))).toEqual({ status: 400, contentType: 'application/problem+json', type });
+  });
+
+  it.each([
+    ['expected', { paymentResponse: 'x', expected: undefined }, 'expected'],
+    ['expected.merchantId', { paymentResponse: 'x', expected: { orderId: 'o_456', amount: EXPECTED.amount } }, 'expected.merchantId'],
+    ['expected.orderId', { paymentResponse: 'x', expected: { merchantId: 'm_123', amount: EXPECTED.amount } }, 'expected.orderId'],
+    ['expected.amount', { paymentResponse: 'x', expected: { merchantId: 'm_123', orderId: 'o_456' } }, 'expected.amount'],
+  ])('refuses a request without %s with 400 naming it: a payment is confirmed only for its merchant, order and amount', async (_what, body, path) => {
+    const reply = await stack.verify(body);
+    expect(problem(reply)).toEqual({ status: 400, contentType: 'application/problem+json', type: '/problems/validation-failed' });
+    expect(reply.body.errors).toEqual([{ path, message: expect.any(String) }]);
+    expect(reply.body.detail).toContain(path);
   });
 
   it('answers a body over 16 KiB with 413', async () => {

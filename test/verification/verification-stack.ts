@@ -21,6 +21,10 @@ import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 
 export const ISSUER = 'https://pay.example.test';
+/** The payment that `paymentClaims()` signs for, as a caller confirming it would expect it. */
+export const EXPECTED = { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } };
+/** What every result echoes of a request that sent EXPECTED and no checkLedger. */
+export const CHECKED = { expected: EXPECTED, checkLedger: false };
 const LEDGER_TABLE = 'ledger';
 
 export interface HandlerReply {
@@ -37,7 +41,11 @@ export interface VerificationStack {
   signWith(keyArn: string, claims: Record<string, unknown>, typ?: string): Promise<string>;
   /** Signs a header and payload written by hand (any JSON, any spelling) with a KMS key. */
   signRawWith(keyArn: string, headerJson: string, payloadJson: string): Promise<string>;
-  /** POST /v1/verifications with a JSON body (a string is sent as it is). */
+  /**
+   * POST /v1/verifications with a JSON body (a string is sent as it is). An object without an
+   * `expected` member expects the payment `paymentClaims()` describes (EXPECTED); send
+   * `expected: undefined` to leave it out.
+   */
   verify(body: unknown, headers?: Record<string, string>): Promise<HandlerReply>;
   /** GET on a route of the jwks function, as the verdict's relying party would fetch it. */
   jwks(path: '/.well-known/jwks.json' | '/.well-known/verdict-jwks.json'): Promise<HandlerReply>;
@@ -109,7 +117,8 @@ export async function startVerificationStack(
       return `${signingInput}.${base64url(toLowS(rs))}`;
     },
     async verify(body, headers = { 'content-type': 'application/json' }) {
-      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const withExpected = typeof body === 'object' && body !== null && !('expected' in body) ? { ...body, expected: EXPECTED } : body;
+      const text = typeof withExpected === 'string' ? withExpected : JSON.stringify(withExpected);
       return replyOf(await verification(httpApiEvent('POST /v1/verifications', { body: text, headers }), lambdaContext('verification', 30_000)));
     },
     async jwks(path) {
@@ -136,6 +145,7 @@ export function paymentClaims(overrides: Partial<PaymentResponseClaims> = {}): P
     orderId: 'o_456',
     amount: { value: 1999, currency: 'USD' },
     status: 'SETTLED',
+    livemode: false,
     ...overrides,
   };
 }

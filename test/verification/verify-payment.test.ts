@@ -21,6 +21,7 @@ const claims = (overrides: Partial<PaymentResponseClaims> = {}): PaymentResponse
   orderId: 'o_456',
   amount: { value: 500, currency: 'JPY' },
   status: 'SETTLED',
+  livemode: false,
   ...overrides,
 });
 
@@ -51,11 +52,13 @@ function deps(overrides: Partial<VerifyPaymentDeps> = {}) {
   return { value, ledgerReads, signed };
 }
 
+const EXPECTED = { merchantId: 'm_123', orderId: 'o_456', amount: { value: 500, currency: 'JPY' } };
+
 describe('verifyPayment', () => {
   it('reads the ledger only under checkLedger, and only when nothing else has said no', async () => {
     const { value, ledgerReads } = deps();
     const ask = (paymentResponse: string, checkLedger: boolean, expected = {}) =>
-      verifyPayment(value, { paymentResponse, checkLedger, expected });
+      verifyPayment(value, { paymentResponse, checkLedger, expected: { ...EXPECTED, ...expected } });
     expect((await ask(token(), false)).reason).toBe('OK');
     expect((await ask(token(claims({ status: 'DECLINED' })), true)).reason).toBe('NOT_SETTLED');
     expect((await ask(token(), true, { orderId: 'o_1' })).reason).toBe('MISMATCH_ORDER');
@@ -67,36 +70,44 @@ describe('verifyPayment', () => {
 
   it('turns a ledger failure into a 503 of ours, never into a result', async () => {
     const { value } = deps({ ledger: { get: async () => Promise.reject(new Error('ECONNREFUSED')) } });
-    const failure = verifyPayment(value, { paymentResponse: token(), checkLedger: true });
+    const failure = verifyPayment(value, { paymentResponse: token(), checkLedger: true, expected: EXPECTED });
     await expect(failure).rejects.toBeInstanceOf(LedgerUnavailableError);
     await expect(failure).rejects.toMatchObject({ status: 503, code: 'ledger-unavailable' });
   });
 
   it('signs a verdict only for a nonce, as a verification-result+jwt dated by the injected clock', async () => {
     const { value, signed } = deps();
-    expect(await verifyPayment(value, { paymentResponse: token(), checkLedger: false })).not.toHaveProperty('verdict');
+    expect(await verifyPayment(value, { paymentResponse: token(), checkLedger: false, expected: EXPECTED })).not.toHaveProperty('verdict');
     expect(signed).toEqual([]);
-    const response = await verifyPayment(value, { paymentResponse: token(), checkLedger: false, nonce: 'nonce-0123456789' });
+    const response = await verifyPayment(value, { paymentResponse: token(), checkLedger: false, expected: EXPECTED, nonce: 'nonce-0123456789' });
     expect(response.verdict).toBe('verdict.jws.value');
     expect(signed).toEqual([
       {
         typ: 'verification-result+jwt',
-        claims: expect.objectContaining({ nonce: 'nonce-0123456789', iat: NOW.getTime() / 1000, reason: 'OK', paymentId: claims().jti }),
+        claims: expect.objectContaining({
+          nonce: 'nonce-0123456789',
+          iat: NOW.getTime() / 1000,
+          reason: 'OK',
+          paymentId: claims().jti,
+          expected: EXPECTED,
+          checkLedger: false,
+          livemode: false,
+        }),
       },
     ]);
   });
 
   it('answers a nonce it cannot sign for with a 503, not with an unsigned result', async () => {
     const { value } = deps({ verdictSigner: { sign: async () => Promise.reject(new Error('KMS throttled')) } });
-    await expect(verifyPayment(value, { paymentResponse: token(), checkLedger: false, nonce: 'nonce-0123456789' })).rejects.toBeInstanceOf(
+    await expect(verifyPayment(value, { paymentResponse: token(), checkLedger: false, expected: EXPECTED, nonce: 'nonce-0123456789' })).rejects.toBeInstanceOf(
       VerdictUnavailableError,
     );
   });
 
   it('judges iat against the injected clock', async () => {
     const later = claims({ iat: NOW.getTime() / 1000 + 61 });
-    expect((await verifyPayment(deps().value, { paymentResponse: token(later), checkLedger: false })).reason).toBe('INVALID_CLAIMS');
+    expect((await verifyPayment(deps().value, { paymentResponse: token(later), checkLedger: false, expected: EXPECTED })).reason).toBe('INVALID_CLAIMS');
     const { value } = deps({ now: () => new Date(NOW.getTime() + 1_000) });
-    expect((await verifyPayment(value, { paymentResponse: token(later), checkLedger: false })).reason).toBe('OK');
+    expect((await verifyPayment(value, { paymentResponse: token(later), checkLedger: false, expected: EXPECTED })).reason).toBe('OK');
   });
 });

@@ -8,7 +8,7 @@ import { expectedPaymentSchema } from './expectations.js';
  */
 export const verificationRequestSchema = z.strictObject({
   paymentResponse: z.string(),
-  expected: expectedPaymentSchema.optional(),
+  expected: expectedPaymentSchema,
   nonce: z
     .string()
     .regex(/^[\x21-\x7E]{16,128}$/, 'must be 16 to 128 printable ASCII characters without spaces')
