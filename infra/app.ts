@@ -2,9 +2,14 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, CrossStackReferences, ReferenceStrength, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { FUNCTION_IDS } from '../shared/routes.js';
 import { parseDeploymentContext } from './context.js';
+import { functionRoles } from './function-roles.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
+
+// The stack's id is its name: the role names derive from it.
+const STATELESS_STACK_NAME = 'SignedPayStateless';
 
 export interface SignedPayApp {
   app: App;
@@ -24,14 +29,26 @@ export function buildApp(context?: Record<string, unknown>): SignedPayApp {
   CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
   const settings = parseDeploymentContext((key) => app.node.tryGetContext(key));
 
+  // Both stacks are environment-agnostic and deployed together, so the role ARNs computed
+  // here resolve to the same account and region in each.
+  const roles = functionRoles({ statelessStackName: STATELESS_STACK_NAME, functionIds: FUNCTION_IDS });
   const stateful = new StatefulStack(app, 'SignedPayStateful', {
     description: 'signed-pay: signing keys and tables (retained)',
     paymentKeyGenerations: settings.paymentKeyGenerations,
+    // Who reads and signs with which key; the bindings in StatelessStack grant the same
+    // calls on the IAM side, and the key-policy tests check that the two agree.
+    signingKeyRoles: {
+      paymentSigner: roles.settlement.roleArn,
+      paymentPublicKeyReaders: [roles.jwks.roleArn, roles.verification.roleArn],
+      verdictSigner: roles.verification.roleArn,
+      verdictPublicKeyReaders: [roles.jwks.roleArn],
+    },
   });
-  const stateless = new StatelessStack(app, 'SignedPayStateless', {
+  const stateless = new StatelessStack(app, STATELESS_STACK_NAME, {
     description: 'signed-pay: functions, HTTP API and CloudFront',
     stateful,
     settings,
+    functionRoles: roles,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -18,7 +18,17 @@ export interface DeploymentContext {
   settlementAuthorizer: SettlementAuthorizerSetting;
   /** Active X-Ray tracing on every function. */
   tracing: boolean;
+  /** The payment processor settlement charges through. */
+  paymentProcessor: PaymentProcessorName;
+  /** The JWT claim that, with `iss`, identifies a caller in the merchant registry. */
+  callerJwtClaim: string;
+  /** How long a settlement container keeps a merchant it read; 0 reads the registry every time. */
+  merchantCacheTtlSeconds: number;
 }
+
+/** Mirrors the keys of PAYMENT_PROCESSORS in the settlement code; a test keeps them equal. */
+export const PAYMENT_PROCESSOR_NAMES = ['sandbox'] as const;
+export type PaymentProcessorName = (typeof PAYMENT_PROCESSOR_NAMES)[number];
 
 export type SettlementAuthorizerSetting =
   | { kind: 'iam' }
@@ -38,7 +48,10 @@ export const CONTEXT_KEYS = [
   'settlementAuthorizer',
   'jwtIssuer',
   'jwtAudience',
+  'jwtCallerClaim',
   'tracing',
+  'paymentProcessor',
+  'merchantCacheTtlSeconds',
 ] as const;
 
 type RawContext = Partial<Record<(typeof CONTEXT_KEYS)[number], unknown>>;
@@ -62,6 +75,14 @@ const retentionDays = z.coerce
   .number()
   .refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)');
 const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+
+// These claims describe the token, not who holds it: `jti` would make every token a new
+// caller, `aud` every caller of one app the same caller.
+const TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'];
+const callerClaim = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,256}$/, 'must be a JWT claim name (1-256 printable characters, no spaces)')
+  .refine((claim) => !TOKEN_CLAIMS.includes(claim), `cannot be one of ${TOKEN_CLAIMS.join(', ')}: they describe the token, not the caller`);
 
 const generations = stringList
   .refine((list) => list.length > 0, 'must name at least the current generation')
@@ -87,7 +108,11 @@ const contextSchema = z
     settlementAuthorizer: z.enum(['iam', 'jwt']).default('iam'),
     jwtIssuer: z.url({ protocol: /^https$/ }).optional(),
     jwtAudience: stringList.optional(),
+    jwtCallerClaim: callerClaim.default('sub'),
     tracing: booleanFlag.default(false),
+    paymentProcessor: z.enum(PAYMENT_PROCESSOR_NAMES).default('sandbox'),
+    // 0 is valid: settlement then reads the registry on every request.
+    merchantCacheTtlSeconds: wholeSeconds.default(30),
   })
   .superRefine((context, issues) => {
     if (context.settlementAuthorizer !== 'jwt') return;
@@ -127,6 +152,9 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
     throttle: { rateLimit: context.throttleRateLimit, burstLimit: context.throttleBurstLimit },
     settlementAuthorizer: authorizerSettingOf(context),
     tracing: context.tracing,
+    paymentProcessor: context.paymentProcessor,
+    callerJwtClaim: context.jwtCallerClaim,
+    merchantCacheTtlSeconds: context.merchantCacheTtlSeconds,
   };
 }
 

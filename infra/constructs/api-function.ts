@@ -28,6 +28,11 @@ export interface ApiFunctionProps {
   memorySize?: number;
   /** Active X-Ray tracing. @default false */
   tracing?: boolean;
+  /**
+   * A fixed name for the execution role, for key policies that must name it before it
+   * exists (see infra/function-roles.ts). @default a name CloudFormation generates
+   */
+  roleName?: string;
 }
 
 const DEFAULT_MEMORY_MB = 512;
@@ -53,6 +58,7 @@ export class ApiFunction extends NodejsFunction {
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.serviceName}`,
+      roleName: props.roleName,
     });
     logGroup.grantWrite(role);
 

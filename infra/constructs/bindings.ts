@@ -10,10 +10,14 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
  * Scan, batch writes and DescribeTable, which no handler of ours needs.
  */
 
-/** Settlement: reads a payment by id and writes it once (conditional put). */
+/**
+ * Settlement: the ledger is its one idempotency store. Every write is conditional and on one
+ * item: put a pending record, update it (take over an expired lock, complete, unlock), or
+ * delete a pending record it releases so a retry starts over; reads answer replays.
+ */
 export function bindLedgerForWrite(fn: LambdaFunction, ledger: ITableV2): void {
   fn.addEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
-  allowItemActions(fn, ledger, ['dynamodb:GetItem', 'dynamodb:PutItem']);
+  allowItemActions(fn, ledger, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
 }
 
 /** Verification: looks a payment up by id to check it was settled as claimed. */
@@ -22,10 +26,10 @@ export function bindLedgerForRead(fn: LambdaFunction, ledger: ITableV2): void {
   allowItemActions(fn, ledger, ['dynamodb:GetItem']);
 }
 
-/** The calls Powertools' DynamoDBPersistenceLayer makes: get, conditional put, update, delete. */
-export function bindIdempotencyStore(fn: LambdaFunction, store: ITableV2): void {
-  fn.addEnvironment('IDEMPOTENCY_TABLE_NAME', store.tableName);
-  allowItemActions(fn, store, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
+/** Settlement: looks up the caller's merchant by key; merchants are managed outside the API. */
+export function bindMerchantRegistryForRead(fn: LambdaFunction, merchants: ITableV2): void {
+  fn.addEnvironment('MERCHANT_TABLE_NAME', merchants.tableName);
+  allowItemActions(fn, merchants, ['dynamodb:GetItem']);
 }
 
 /** Country configuration: point reads and queries within one partition; never a scan. */

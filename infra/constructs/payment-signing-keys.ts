@@ -6,6 +6,10 @@ import { newSigningKey } from './signing-key.js';
 export interface PaymentSigningKeysProps {
   /** Trusted generations, current first; validated by the deployment context. */
   generations: readonly string[];
+  /** The role that signs payment responses: allowed kms:Sign on the current generation only. */
+  signerRoleArn: string;
+  /** The roles that read the public halves of every trusted generation. */
+  publicKeyReaderRoleArns: readonly string[];
 }
 
 /**
@@ -17,6 +21,11 @@ export interface PaymentSigningKeysProps {
  * 2. `["2"]`, once no response signed by 1 needs checking: 1 is no longer trusted. Its key
  *    leaves the template but is retained in the account (RemovalPolicy.RETAIN), so old
  *    signatures can still be examined by hand; schedule its deletion in KMS if wanted.
+ *
+ * Only the current generation's key policy allows kms:Sign: step 1 takes Sign away from
+ * the old key, which step 2 then retains without it. (Going straight from ["1"] to ["2"]
+ * would retain key 1 with the Sign statement it last had; settlement's IAM policy no longer
+ * allows it, but the two steps do not rely on that.)
  *
  * A key's logical id comes from its generation, so generations that stay in the list are
  * never replaced. The stateless stack reads these keys' ARNs through weak references
@@ -34,10 +43,14 @@ export class PaymentSigningKeys extends Construct {
   constructor(scope: Construct, id: string, props: PaymentSigningKeysProps) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
-    this.trusted = props.generations.map((generation) =>
+    this.trusted = props.generations.map((generation, index) =>
       newSigningKey(this, `Generation${generation}`, {
         description: `Signs payment responses (generation ${generation})`,
         alias: `alias/${stackName}-payment-signing-${generation}`,
+        users: {
+          ...(index === 0 ? { signer: props.signerRoleArn } : {}),
+          publicKeyReaders: props.publicKeyReaderRoleArns,
+        },
       }),
     );
     for (const key of this.trusted) CrossStackReferences.of(key).produce(ReferenceStrength.WEAK);

@@ -5,9 +5,19 @@ import type { Construct } from 'constructs';
 import { PaymentSigningKeys } from '../constructs/payment-signing-keys.js';
 import { newSigningKey } from '../constructs/signing-key.js';
 
+/** ARNs of the roles the signing keys' policies allow; see `signingKeyPolicy`. */
+export interface SigningKeyRoles {
+  paymentSigner: string;
+  paymentPublicKeyReaders: readonly string[];
+  verdictSigner: string;
+  verdictPublicKeyReaders: readonly string[];
+}
+
 export interface StatefulStackProps extends StackProps {
   /** Trusted payment-key generations, current first (see PaymentSigningKeys). */
   paymentKeyGenerations: readonly string[];
+  /** Role ARNs of the stateless stack's functions, named in advance (see infra/function-roles.ts). */
+  signingKeyRoles: SigningKeyRoles;
 }
 
 /**
@@ -20,30 +30,31 @@ export class StatefulStack extends Stack {
   readonly paymentKeys: { current: IKey; trusted: readonly IKey[] };
   /** Signs verification verdicts; never trusted for payment responses. */
   readonly verdictKey: IKey;
-  /** One record per payment, keyed by `paymentId`. */
+  /** One record per payment, keyed by `paymentId`; also settlement's idempotency record. */
   readonly ledgerTable: ITableV2;
-  /** Powertools idempotency records (`id`, expiring at `expiration`). */
-  readonly idempotencyTable: ITableV2;
+  /** The merchant registry, `pk` only: merchants and the callers allowed to settle for them. */
+  readonly merchantTable: ITableV2;
   /** Country configuration, `pk` + `sk`. */
   readonly configTable: ITableV2;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
+    const roles = props.signingKeyRoles;
 
-    const paymentKeys = new PaymentSigningKeys(this, 'PaymentSigningKeys', { generations: props.paymentKeyGenerations });
+    const paymentKeys = new PaymentSigningKeys(this, 'PaymentSigningKeys', {
+      generations: props.paymentKeyGenerations,
+      signerRoleArn: roles.paymentSigner,
+      publicKeyReaderRoleArns: roles.paymentPublicKeyReaders,
+    });
     this.paymentKeys = { current: paymentKeys.current, trusted: paymentKeys.trusted };
     this.verdictKey = newSigningKey(this, 'VerdictSigningKey', {
       description: 'Signs verification verdicts',
       alias: `alias/${this.stackName}-verdict-signing`,
+      users: { signer: roles.verdictSigner, publicKeyReaders: roles.verdictPublicKeyReaders },
     });
 
     this.ledgerTable = retainedTable(this, 'LedgerTable', { partitionKey: { name: 'paymentId', type: AttributeType.STRING } });
-    this.idempotencyTable = retainedTable(this, 'IdempotencyTable', {
-      partitionKey: { name: 'id', type: AttributeType.STRING },
-      // The attribute Powertools writes; DynamoDB deletes expired keys within days, and
-      // Powertools itself ignores records past their expiry meanwhile.
-      timeToLiveAttribute: 'expiration',
-    });
+    this.merchantTable = retainedTable(this, 'MerchantTable', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
     this.configTable = retainedTable(this, 'ConfigTable', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -53,14 +64,13 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'CurrentPaymentSigningKeyId', { value: paymentKeys.current.keyId });
     new CfnOutput(this, 'VerdictSigningKeyArn', { value: this.verdictKey.keyArn });
     new CfnOutput(this, 'VerdictSigningKeyId', { value: this.verdictKey.keyId });
+    // Operators manage merchants and configuration with the CLI against these tables.
+    new CfnOutput(this, 'MerchantTableName', { value: this.merchantTable.tableName });
+    new CfnOutput(this, 'ConfigTableName', { value: this.configTable.tableName });
   }
 }
 
-function retainedTable(
-  scope: Construct,
-  id: string,
-  keys: { partitionKey: Attribute; sortKey?: Attribute; timeToLiveAttribute?: string },
-): TableV2 {
+function retainedTable(scope: Construct, id: string, keys: { partitionKey: Attribute; sortKey?: Attribute }): TableV2 {
   return new TableV2(scope, id, {
     ...keys,
     billing: Billing.onDemand(),

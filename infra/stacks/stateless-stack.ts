@@ -11,15 +11,16 @@ import { ApiDistribution } from '../constructs/api-distribution.js';
 import { ApiFunction } from '../constructs/api-function.js';
 import {
   bindConfigForRead,
-  bindIdempotencyStore,
   bindLedgerForRead,
   bindLedgerForWrite,
+  bindMerchantRegistryForRead,
   bindPaymentSigner,
   bindTrustedPaymentKeys,
   bindVerdictKeyForPublishing,
   bindVerdictSigner,
 } from '../constructs/bindings.js';
 import { RoutedHttpApi } from '../constructs/routed-http-api.js';
+import type { FunctionRoles } from '../function-roles.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 /** The repository root: handler entries in the route table are relative to it. */
@@ -28,6 +29,8 @@ const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface StatelessStackProps extends StackProps {
   stateful: StatefulStack;
   settings: DeploymentContext;
+  /** Execution role names, fixed in advance: the signing keys' policies name these roles. */
+  functionRoles: FunctionRoles;
 }
 
 /**
@@ -67,6 +70,7 @@ export class StatelessStack extends Stack {
         description: `signed-pay ${functionId}`,
         logRetention: settings.logRetention,
         tracing: settings.tracing,
+        roleName: props.functionRoles[functionId].roleName,
       });
     // A Record over FunctionId: adding a function to the route table without wiring it here
     // is a type error, not a function deployed without its configuration.
@@ -74,8 +78,11 @@ export class StatelessStack extends Stack {
       settlement: (fn) => {
         bindPaymentSigner(fn, stateful.paymentKeys.current);
         bindLedgerForWrite(fn, stateful.ledgerTable);
-        bindIdempotencyStore(fn, stateful.idempotencyTable);
+        bindMerchantRegistryForRead(fn, stateful.merchantTable);
         fn.addEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+        fn.addEnvironment('PAYMENT_PROCESSOR', settings.paymentProcessor);
+        fn.addEnvironment('CALLER_JWT_CLAIM', settings.callerJwtClaim);
+        fn.addEnvironment('MERCHANT_CACHE_TTL_SECONDS', String(settings.merchantCacheTtlSeconds));
       },
       jwks: (fn) => {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDeploymentContext } from '../../infra/context.js';
+import { PAYMENT_PROCESSOR_NAMES, parseDeploymentContext } from '../../infra/context.js';
+import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
 import { SYNTH_TIMEOUT_MS, environmentOf, logicalIdOf, roleStatementsOf, synthesize, type SynthesizedApp } from './support/synth.js';
 
 const withContext = (context: Record<string, unknown>) => parseDeploymentContext((key) => context[key]);
@@ -126,6 +127,31 @@ describe('the settlement authorizer', () => {
   });
 });
 
+describe('the settlement settings', () => {
+  it('offer exactly the processors the settlement function can build', () => {
+    expect([...PAYMENT_PROCESSOR_NAMES].sort()).toEqual(Object.keys(PAYMENT_PROCESSORS).sort());
+    expect(withContext({ paymentProcessor: 'sandbox' }).paymentProcessor).toBe('sandbox');
+    expect(() => withContext({ paymentProcessor: 'stripe' })).toThrow(/Invalid CDK context: paymentProcessor:/);
+  });
+
+  it('take any claim that names the caller, and refuse claims that describe the token', () => {
+    expect(withContext({ jwtCallerClaim: 'client_id' }).callerJwtClaim).toBe('client_id');
+    expect(withContext({ jwtCallerClaim: 'https://example.com/merchant' }).callerJwtClaim).toBe('https://example.com/merchant');
+    expect(() => withContext({ jwtCallerClaim: 'iss' })).toThrow(/jwtCallerClaim: cannot be one of iss, aud, exp, nbf, iat, jti/);
+    expect(() => withContext({ jwtCallerClaim: 'jti' })).toThrow(/jwtCallerClaim: cannot be one of/);
+    expect(() => withContext({ jwtCallerClaim: '' })).toThrow(/jwtCallerClaim: must be a JWT claim name/);
+    expect(() => withContext({ jwtCallerClaim: 'merchant id' })).toThrow(/jwtCallerClaim: must be a JWT claim name/);
+  });
+
+  it('cache merchants for whole seconds, 0 meaning not at all, as -c delivers them too', () => {
+    expect(withContext({ merchantCacheTtlSeconds: 0 }).merchantCacheTtlSeconds).toBe(0);
+    expect(withContext({ merchantCacheTtlSeconds: '300' }).merchantCacheTtlSeconds).toBe(300);
+    expect(() => withContext({ merchantCacheTtlSeconds: -1 })).toThrow(/Invalid CDK context: merchantCacheTtlSeconds:/);
+    expect(() => withContext({ merchantCacheTtlSeconds: 1.5 })).toThrow(/merchantCacheTtlSeconds:/);
+    expect(() => withContext({ merchantCacheTtlSeconds: 'soon' })).toThrow(/merchantCacheTtlSeconds:/);
+  });
+});
+
 describe('the other settings', () => {
   it('default to issuer signed-pay, 30 days of logs, a 30 s config cache and 50/100 requests per second', () => {
     expect(withContext({})).toEqual({
@@ -137,6 +163,9 @@ describe('the other settings', () => {
       throttle: { rateLimit: 50, burstLimit: 100 },
       settlementAuthorizer: { kind: 'iam' },
       tracing: false,
+      paymentProcessor: 'sandbox',
+      callerJwtClaim: 'sub',
+      merchantCacheTtlSeconds: 30,
     });
   });
 
@@ -151,7 +180,7 @@ describe('the other settings', () => {
   });
 
   it(
-    'reach the template: issuer, retention, cache TTL, throttling and tracing',
+    'reach the template: issuer, caller claim, cache TTLs, retention, throttling and tracing',
     () => {
       const app = synthesize({
         paymentIssuer: 'https://pay.example.com',
@@ -162,8 +191,15 @@ describe('the other settings', () => {
         throttleRateLimit: 10,
         throttleBurstLimit: 20,
         tracing: true,
+        jwtCallerClaim: 'client_id',
+        merchantCacheTtlSeconds: '0',
       });
-      expect(environmentOf(app, app.stateless.functions.settlement).PAYMENT_ISSUER).toBe('https://pay.example.com');
+      expect(environmentOf(app, app.stateless.functions.settlement)).toMatchObject({
+        PAYMENT_ISSUER: 'https://pay.example.com',
+        PAYMENT_PROCESSOR: 'sandbox',
+        CALLER_JWT_CLAIM: 'client_id',
+        MERCHANT_CACHE_TTL_SECONDS: '0',
+      });
       expect(environmentOf(app, app.stateless.functions.verification).PAYMENT_ISSUER).toBe('https://pay.example.com');
       const configEnv = environmentOf(app, app.stateless.functions.config);
       expect(configEnv).toMatchObject({ CONFIG_CACHE_TTL_SECONDS: '5', CONFIG_MAX_AGE_SECONDS: '120', CONFIG_STALE_IF_ERROR_SECONDS: '3600' });

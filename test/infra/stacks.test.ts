@@ -19,7 +19,7 @@ let ids: {
   paymentKey: string;
   verdictKey: string;
   ledger: string;
-  idempotency: string;
+  merchant: string;
   config: string;
   originSecret: string;
 };
@@ -30,7 +30,7 @@ beforeAll(() => {
     paymentKey: logicalIdOf(app.stateful.paymentKeys.current),
     verdictKey: logicalIdOf(app.stateful.verdictKey),
     ledger: logicalIdOf(app.stateful.ledgerTable),
-    idempotency: logicalIdOf(app.stateful.idempotencyTable),
+    merchant: logicalIdOf(app.stateful.merchantTable),
     config: logicalIdOf(app.stateful.configTable),
     originSecret: logicalIdOf(app.stateless.node.findChild('OriginVerifySecret')),
   };
@@ -76,7 +76,7 @@ describe('the stateful stack', () => {
 
   it('keeps every table on demand, with point-in-time recovery and deletion protection, retained and unnamed', () => {
     const tables = app.statefulTemplate.findResources('AWS::DynamoDB::GlobalTable');
-    expect(Object.keys(tables).sort()).toEqual([ids.config, ids.idempotency, ids.ledger].sort());
+    expect(Object.keys(tables).sort()).toEqual([ids.config, ids.ledger, ids.merchant].sort());
     for (const table of Object.values(tables)) {
       expect(table).toMatchObject({
         DeletionPolicy: 'Retain',
@@ -90,25 +90,30 @@ describe('the stateful stack', () => {
     }
   });
 
-  it('keys the ledger by paymentId, idempotency records by id (expiring at expiration), config by pk and sk', () => {
+  it('keys the ledger by paymentId, merchants by pk alone, config by pk and sk, with no TTL anywhere', () => {
     const tables = app.statefulTemplate.toJSON().Resources;
     expect(tables[ids.ledger].Properties.KeySchema).toEqual([{ AttributeName: 'paymentId', KeyType: 'HASH' }]);
-    expect(tables[ids.idempotency].Properties.KeySchema).toEqual([{ AttributeName: 'id', KeyType: 'HASH' }]);
-    expect(tables[ids.idempotency].Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(tables[ids.merchant].Properties.KeySchema).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }]);
     expect(tables[ids.config].Properties.KeySchema).toEqual([
       { AttributeName: 'pk', KeyType: 'HASH' },
       { AttributeName: 'sk', KeyType: 'RANGE' },
     ]);
-    expect(tables[ids.ledger].Properties.TimeToLiveSpecification).toBeUndefined();
-    expect(tables[ids.config].Properties.TimeToLiveSpecification).toBeUndefined();
+    for (const id of [ids.ledger, ids.merchant, ids.config]) expect(tables[id].Properties.TimeToLiveSpecification).toBeUndefined();
   });
 
-  it('outputs the current payment key and the verdict key', () => {
+  it('has no idempotency table any more: the ledger is settlement’s one idempotency record', () => {
+    expect(JSON.stringify(app.statefulTemplate.toJSON())).not.toMatch(/Idempotency/i);
+    expect(JSON.stringify(app.statelessTemplate.toJSON())).not.toMatch(/IDEMPOTENCY_TABLE_NAME/);
+  });
+
+  it('outputs the current payment key, the verdict key and the tables operators manage', () => {
     const outputs = readable(app.statefulTemplate.toJSON().Outputs, []) as Record<string, { Value: unknown }>;
     expect(outputs.CurrentPaymentSigningKeyArn?.Value).toBe(`${ids.paymentKey}.Arn`);
     expect(outputs.CurrentPaymentSigningKeyId?.Value).toBe(ids.paymentKey);
     expect(outputs.VerdictSigningKeyArn?.Value).toBe(`${ids.verdictKey}.Arn`);
     expect(outputs.VerdictSigningKeyId?.Value).toBe(ids.verdictKey);
+    expect(outputs.MerchantTableName?.Value).toBe(ids.merchant);
+    expect(outputs.ConfigTableName?.Value).toBe(ids.config);
   });
 });
 
@@ -131,14 +136,17 @@ describe('the functions', () => {
     app.statelessTemplate.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('give settlement the current payment key, ledger, idempotency table and issuer', () => {
+  it('give settlement the current payment key, ledger, merchant registry, issuer, processor, caller claim and merchant cache TTL', () => {
     expect(environmentOf(app, app.stateless.functions.settlement)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'settlement',
       PAYMENT_SIGNING_KEY_ARN: `${ids.paymentKey}.Arn`,
       PAYMENT_ISSUER: 'signed-pay',
       LEDGER_TABLE_NAME: ids.ledger,
-      IDEMPOTENCY_TABLE_NAME: ids.idempotency,
+      MERCHANT_TABLE_NAME: ids.merchant,
+      PAYMENT_PROCESSOR: 'sandbox',
+      CALLER_JWT_CLAIM: 'sub',
+      MERCHANT_CACHE_TTL_SECONDS: '30',
     });
   });
 
@@ -174,16 +182,16 @@ describe('the functions', () => {
 });
 
 describe('the function permissions', () => {
-  it('let settlement sign with the current payment key only, and get and put ledger items', () => {
+  it('let settlement sign with the current payment key only, write ledger items one by one and get merchant items', () => {
     expect(roleStatementsOf(app, app.stateless.functions.settlement)).toEqual([
       logStatement('Settlement'),
       { Action: 'kms:Sign', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
-      { Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Effect: 'Allow', Resource: `${ids.ledger}.Arn` },
       {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Effect: 'Allow',
-        Resource: `${ids.idempotency}.Arn`,
+        Resource: `${ids.ledger}.Arn`,
       },
+      { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: `${ids.merchant}.Arn` },
     ]);
   });
 
@@ -221,6 +229,13 @@ describe('the function permissions', () => {
   it('grant nothing on every resource ("*")', () => {
     const statements = FUNCTION_IDS.flatMap((functionId) => roleStatementsOf(app, app.stateless.functions[functionId]));
     expect(statements.filter((statement) => [(statement as { Resource: unknown }).Resource].flat().includes('*'))).toEqual([]);
+  });
+
+  it('run each function as a role named after the stack, the function and the region, as the key policies expect', () => {
+    for (const functionId of FUNCTION_IDS) {
+      const role = app.statelessTemplate.toJSON().Resources[logicalIdOf(app.stateless.functions[functionId].role!)];
+      expect(readable(role.Properties.RoleName, [])).toBe(`SignedPayStateless-${functionId}-AWS::Region`);
+    }
   });
 
   it('attach no managed policies (AWSLambdaBasicExecutionRole may write to any log group)', () => {
