@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyResultV2,
+  Context,
+} from 'aws-lambda';
 
 const TEXT_MEDIA_TYPE = /^(?:text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|x-www-form-urlencoded|javascript))/i;
 
@@ -53,6 +59,42 @@ export function toHttpApiEvent(request: IncomingMessage, body: Buffer, routeKey:
     ...(body.length ? { body: isText ? body.toString('utf8') : body.toString('base64') } : {}),
     isBase64Encoded: !isText,
   };
+}
+
+/**
+ * The token a JWT authorizer reads from its identity source `$request.header.Authorization`:
+ * the header's value, with or without the `Bearer ` prefix, as API Gateway accepts both.
+ */
+export function bearerTokenOf(headers: Record<string, string | undefined>): string | undefined {
+  const value = headers.authorization?.trim();
+  const token = value?.replace(/^bearer\s+/i, '');
+  return token || undefined;
+}
+
+/**
+ * The claims as API Gateway hands them to the integration: every value a string. Numbers and
+ * booleans are written out (`"exp": "1767225600"`); arrays as API Gateway writes them, in
+ * brackets and separated by spaces (`"[a b]"`). Objects are JSON here; API Gateway writes them
+ * in a notation of its own (not JSON), so no handler should parse object claims either way.
+ */
+export function gatewayClaimsOf(payload: Record<string, unknown>): Record<string, string> {
+  const claims: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) claims[name] = claimString(value);
+  return claims;
+}
+
+function claimString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return `[${value.map(claimString).join(' ')}]`;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** The event an integration behind a JWT authorizer receives: the request's, plus who the token says called. */
+export function withJwtAuthorizer(event: APIGatewayProxyEventV2, claims: Record<string, string>): APIGatewayProxyEventV2WithJWTAuthorizer {
+  // Routes without authorization scopes get `scopes: null` from API Gateway.
+  const authorizer: APIGatewayEventRequestContextJWTAuthorizer = { jwt: { claims, scopes: null } };
+  return { ...event, requestContext: { ...event.requestContext, authorizer } };
 }
 
 export interface HttpReply {

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { CORS_POLICY, type FunctionId, type Route } from '../shared/routes.js';
-import { fromHttpApiResult, type HttpReply, lambdaContext, toHttpApiEvent } from './api-gateway-event.js';
+import {
+  bearerTokenOf,
+  fromHttpApiResult,
+  gatewayClaimsOf,
+  type HttpReply,
+  lambdaContext,
+  toHttpApiEvent,
+  withJwtAuthorizer,
+} from './api-gateway-event.js';
 import { type Listening, listen } from './listen.js';
 
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -13,6 +21,11 @@ export interface ApiServerOptions {
   host?: string;
   /** Headers added to every request before it reaches a handler, as CloudFront adds its origin headers. */
   originHeaders?: Record<string, string>;
+  /**
+   * Plays a JWT authorizer on the `authenticated` routes: given the bearer token, the claims of a
+   * token it accepts, or undefined. Without it those routes are open, as with no authorizer.
+   */
+  authorizeJwt?: (token: string) => Promise<Record<string, unknown> | undefined>;
   /** Serves what no route matches (the demo page); returns false to fall through to 404. */
   fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   functionTimeoutMs?: number;
@@ -47,10 +60,22 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     }
     const body = await readBody(request);
     if (!body) return gatewayReply(413, 'Request Entity Too Large');
-    const event = toHttpApiEvent(request, body, `${route.method} ${route.path}`);
+    let event = toHttpApiEvent(request, body, `${route.method} ${route.path}`);
+    if (route.access === 'authenticated' && options.authorizeJwt) {
+      const claims = await authorize(event.headers);
+      // API Gateway's own answer; the function is never invoked.
+      if (!claims) return gatewayReply(401, 'Unauthorized');
+      event = withJwtAuthorizer(event, claims);
+    }
     // Like CloudFront's custom origin headers, these replace whatever the client sent.
     Object.assign(event.headers, options.originHeaders);
     return invoke(route.functionId, event);
+  }
+
+  async function authorize(headers: Record<string, string | undefined>): Promise<Record<string, string> | undefined> {
+    const token = bearerTokenOf(headers);
+    const payload = token === undefined ? undefined : await options.authorizeJwt!(token);
+    return payload && gatewayClaimsOf(payload);
   }
 
   async function invoke(functionId: FunctionId, event: APIGatewayProxyEventV2): Promise<HttpReply> {

@@ -3,11 +3,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import type { DynamoDbMerchantRegistry } from '../shared/adapters/dynamodb-merchant-registry.js';
 import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared/routes.js';
 import { type ApiServerOptions, type LambdaHandler, startApiServer } from './api-server.js';
-import { bootstrapLocalResources } from './bootstrap.js';
+import { bootstrapLocalResources, localMerchantRegistry } from './bootstrap.js';
 import { startDynamoDb } from './dynamodb-server.js';
+import { ensureJwtIssuer, type IssueOptions, LOCAL_JWT_ISSUER, type LocalJwtIssuer, throwawayJwtIssuer } from './jwt-issuer.js';
 import { startKmsServer } from './kms/kms-server.js';
+import { issueDevTokens } from './seed-merchants.js';
 import type { LocalSigningKeys } from './signing-keys.js';
 import { LOCAL_TABLES } from './tables.js';
 
@@ -31,6 +34,16 @@ export interface RunningLocalStack {
   signingKeys: LocalSigningKeys;
   /** Successful local KMS calls of one operation since start (tests use it to prove "no KMS call"). */
   kmsCalls(operation: string): number;
+  /** A bearer token per seed merchant (m_123, m_demo), as written to `<dataDir>/dev-tokens.json`. */
+  devTokens: Record<string, string>;
+  /**
+   * A bearer token for `subject` from the local issuer. Another `issuer` signs with a key of its
+   * own, as a foreign identity provider would; `audience` and a negative `expiresInSeconds`
+   * make tokens the authorizer refuses.
+   */
+  issueToken(subject: string, options?: IssueOptions & { issuer?: string }): Promise<string>;
+  /** The merchant registry the settlement function reads (tests register other merchants with it). */
+  merchants: DynamoDbMerchantRegistry;
   stop(): Promise<void>;
 }
 
@@ -63,6 +76,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     Object.assign(process.env, functionEnvironment(signingKeys));
     const originSecret = randomBytes(24).toString('base64url');
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
+    const jwtIssuer = await ensureJwtIssuer(dataDir);
+    const devTokens = await issueDevTokens(jwtIssuer, dataDir);
 
     const api = await startApiServer({
       routes: ROUTES,
@@ -71,16 +86,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       host: options.host,
       // The local stack plays CloudFront too, so CloudFront-Viewer-Country sent by a client is trusted.
       originHeaders: { 'x-origin-verify': originSecret },
+      authorizeJwt: jwtAuthorizer(jwtIssuer, options.log),
       fallback: options.fallback,
       log: options.log,
     });
+    // Its own client: the bootstrap's is destroyed below, the registry lives as long as the stack.
+    const registryClient = new DynamoDBClient({});
     return {
       url: api.url,
       dynamodbUrl: dynamo.url,
       kmsUrl: kmsServer.url,
       signingKeys,
       kmsCalls: (operation) => kmsServer.callCount(operation),
+      devTokens,
+      issueToken: async (subject, { issuer, ...issueOptions } = {}) => {
+        const signer = issuer === undefined || issuer === LOCAL_JWT_ISSUER ? jwtIssuer : await throwawayJwtIssuer(issuer);
+        return signer.issue(subject, issueOptions);
+      },
+      merchants: localMerchantRegistry(registryClient),
       stop: async () => {
+        registryClient.destroy();
         await api.close();
         await Promise.all([dynamo.close(), kmsServer.close()]);
       },
@@ -102,9 +127,29 @@ function functionEnvironment(keys: LocalSigningKeys): Record<string, string> {
     VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
     PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
     CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
+    MERCHANT_CACHE_TTL_SECONDS: process.env.MERCHANT_CACHE_TTL_SECONDS ?? '30',
+    // Locally, always the sandbox: no local stack may reach a real processor.
+    PAYMENT_PROCESSOR: 'sandbox',
+    // The local issuer names the caller in `sub`, as the seed merchants' callers expect.
+    CALLER_JWT_CLAIM: 'sub',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'signed-pay-local',
     ...Object.fromEntries(Object.entries(LOCAL_TABLES).map(([variable, table]) => [variable, table.TableName])),
+  };
+}
+
+/**
+ * API Gateway's JWT authorizer, configured with the local issuer and audience. Why a token was
+ * refused goes to the log (API Gateway tells it in `www-authenticate`); the token itself never does.
+ */
+function jwtAuthorizer(issuer: LocalJwtIssuer, log: ((line: string) => void) | undefined): ApiServerOptions['authorizeJwt'] {
+  return async (token) => {
+    try {
+      return await issuer.verify(token);
+    } catch (error) {
+      log?.(`JWT authorizer refused the token: ${(error as Error).message}`);
+      return undefined;
+    }
   };
 }
 

@@ -22,15 +22,19 @@ const neighbour = (offset: number) => (port === 0 ? 0 : port + offset);
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
 mkdirSync(dataDir, { recursive: true });
 
+// The demo page asks for its token per request; the stack issues it once started.
+let demoToken: string | undefined;
 const stack = await startLocalStack({
   dataDir,
   port,
   host: process.env.HOST || '127.0.0.1',
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
-  fallback: serveDemo({ log: (line) => console.log(line) }),
+  fallback: serveDemo({ accessToken: () => demoToken, log: (line) => console.log(line) }),
   log: (line) => console.log(line),
 });
+
+demoToken = stack.devTokens.m_demo;
 
 const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, dataDir };
 // Tools such as `npm run config` and the tests find the running stack through this file.
@@ -44,6 +48,10 @@ console.log(`  GET  ${stack.url}/.well-known/jwks.json`);
 console.log(`DynamoDB  ${stack.dynamodbUrl}   (AWS_ENDPOINT_URL_DYNAMODB)`);
 console.log(`KMS       ${stack.kmsUrl}   (AWS_ENDPOINT_URL_KMS)`);
 console.log(`Data      ${dataDir}`);
+// Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
+for (const [merchantId, token] of Object.entries(stack.devTokens)) console.log(`Token ${merchantId.padEnd(7)} ${token}`);
+console.log(`  export TOKEN=$(node -p "require('${join(dataDir, 'dev-tokens.json')}').m_123")`);
+console.log('  curl -H "authorization: Bearer $TOKEN" …   (npm run merchants -- token <id> --local for others)');
 console.log('Local stack ready. Ctrl-C stops it.');
 
 let stopping = false;

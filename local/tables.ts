@@ -12,7 +12,7 @@ import {
  */
 export const LOCAL_TABLES = {
   LEDGER_TABLE_NAME: { TableName: 'ledger', hashKey: 'paymentId' },
-  IDEMPOTENCY_TABLE_NAME: { TableName: 'idempotency', hashKey: 'id' },
+  MERCHANT_TABLE_NAME: { TableName: 'merchants', hashKey: 'pk' },
   CONFIG_TABLE_NAME: { TableName: 'config', hashKey: 'pk', rangeKey: 'sk' },
 } as const satisfies Record<string, { TableName: string; hashKey: string; rangeKey?: string }>;
 

@@ -45,10 +45,20 @@ const REASONS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed() });
+// The shop's backend would hold this token; the demo page gets m_demo's dev token from npm start.
+const demoConfig = fetch('/demo-config.json')
+  .then((response) => (response.ok ? response.json() : {}))
+  .catch(() => ({}));
+const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed(), accessToken: demoAccessToken });
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 let state = { config: undefined, order: undefined, busy: false, retry: undefined };
+
+async function demoAccessToken() {
+  const { accessToken } = await demoConfig;
+  if (!accessToken) throw new Error('This page has no access token to pay with: open it from npm start.');
+  return accessToken;
+}
 
 function localStorageIfAllowed() {
   try {

@@ -11,6 +11,8 @@ const CLIENT_SRC = join(DEMO_DIR, '../../client/src');
 export interface DemoOptions {
   /** Where the built SDK is (`npm run build` writes client/dist). */
   sdkDir?: string;
+  /** The bearer token the page settles with (m_demo's dev token). Asked per request: the stack issues it after this starts. */
+  accessToken?: () => string | undefined;
   log?: (line: string) => void;
 }
 
@@ -25,10 +27,11 @@ const SECURITY_HEADERS = {
 };
 
 /**
- * The demo checkout page as the local API server's fallback: GET / and its few files, and the
- * built SDK under /sdk/, (re)built on request when client/dist is missing or older than its
- * source, so `npm start` starts as fast as before and SDK edits show on reload. Anything else
- * falls through (false) to the server's 404.
+ * The demo checkout page as the local API server's fallback: GET / and its few files, its
+ * access token at /demo-config.json (the CSP allows no inline script, and fetches from the
+ * page's own origin only), and the built SDK under /sdk/, (re)built on request when
+ * client/dist is missing or older than its source, so `npm start` starts as fast as before
+ * and SDK edits show on reload. Anything else falls through (false) to the server's 404.
  */
 export function serveDemo(options: DemoOptions = {}): (request: IncomingMessage, response: ServerResponse) => Promise<boolean> {
   const sdkDir = options.sdkDir ?? CLIENT_DIST;
@@ -54,7 +57,9 @@ export function serveDemo(options: DemoOptions = {}): (request: IncomingMessage,
 
   return async function serveDemoFile(request, response) {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false;
-    const file = files[new URL(request.url ?? '/', 'http://local').pathname];
+    const path = new URL(request.url ?? '/', 'http://local').pathname;
+    if (path === '/demo-config.json') return sendDemoConfig(request, response, options.accessToken?.());
+    const file = files[path];
     if (!file) return false;
     if (file.sdk) await ensureSdkBuilt();
     const body = await readFile(file.path);
@@ -62,6 +67,14 @@ export function serveDemo(options: DemoOptions = {}): (request: IncomingMessage,
     response.end(request.method === 'HEAD' ? undefined : body);
     return true;
   };
+}
+
+function sendDemoConfig(request: IncomingMessage, response: ServerResponse, accessToken: string | undefined): true {
+  const body = Buffer.from(JSON.stringify(accessToken ? { accessToken } : {}));
+  // A credential: never kept by a cache.
+  response.writeHead(200, { ...SECURITY_HEADERS, 'cache-control': 'no-store', 'content-type': 'application/json', 'content-length': String(body.length) });
+  response.end(request.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 function sdkIsOutdated(sdkDir: string): boolean {

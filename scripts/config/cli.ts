@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +9,7 @@ import { type LayerId, layerChainFor, layerName, parseLayerName } from '../../sh
 import { mergeLayers } from '../../shared/domain/config/merge.js';
 import { AppError, type ValidationIssue } from '../../shared/errors.js';
 import { currentLayerJson, layerVersionJson, table } from './output.js';
-import { resolveTarget, type Target, TargetError } from './target.js';
+import { readLocalEndpoints, resolveTarget, type Target, TargetError } from './target.js';
 import { USAGE } from './usage.js';
 
 export interface CliIo {
@@ -76,7 +75,7 @@ export async function runConfigCli(argv: readonly string[], io: CliIo): Promise<
 
     if (command === 'validate') return await validate(layer!, values, io);
 
-    target = resolveTarget({ table: string(values.table), localEndpoint: values.local ? await localEndpoint(io) : undefined, env: io.env });
+    target = resolveTarget({ table: string(values.table), localEndpoint: values.local ? (await readLocalEndpoints(io)).dynamodb : undefined, env: io.env });
     const client = new DynamoDBClient(target.clientConfig);
     try {
       const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(client), target.tableName);
@@ -158,18 +157,6 @@ async function readDocument(values: Options, io: CliIo): Promise<unknown> {
   } catch (error) {
     throw new RefusedError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-}
-
-async function localEndpoint(io: CliIo): Promise<string> {
-  const path = join(io.env.LOCAL_DATA_DIR || '.local', 'endpoints.json');
-  let endpoints: { dynamodb?: unknown };
-  try {
-    endpoints = JSON.parse(await io.readFile(path)) as { dynamodb?: unknown };
-  } catch {
-    throw new TargetError(`No local stack found (${path} is missing or unreadable): start it with 'npm start'.`, EXIT.aws);
-  }
-  if (typeof endpoints.dynamodb !== 'string') throw new TargetError(`${path} names no DynamoDB endpoint: restart the local stack.`, EXIT.aws);
-  return endpoints.dynamodb;
 }
 
 function print(io: CliIo, json: boolean, value: unknown, text: () => string): void {

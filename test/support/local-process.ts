@@ -2,9 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../local/local-stack.js';
+import { DEV_TOKENS_FILE } from '../../local/seed-merchants.js';
 
 export interface LocalProcess {
   url: string;
+  /** The bearer tokens `npm start` wrote to `<dataDir>/dev-tokens.json` (m_123, m_demo). */
+  devTokens: Record<string, string>;
   child: ChildProcess;
   output: () => string;
   /** Sends the signal and resolves with the exit code. */
@@ -40,6 +43,7 @@ export async function startLocalProcess(dataDir: string, env: Record<string, str
   const { api } = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as { api: string };
   return {
     url: api,
+    devTokens: JSON.parse(readFileSync(join(dataDir, DEV_TOKENS_FILE), 'utf8')) as Record<string, string>,
     child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
 
+/** The running stack (its devTokens, issueToken and merchants included) and its data directory. */
 export type TestStack = RunningLocalStack & { dataDir: string };
 
 /** The local stack in this test process, on free ports and a fresh data directory. */
@@ -26,6 +27,11 @@ export const SETTLEMENT_EXAMPLE = {
   amount: { value: 1999, currency: 'USD' },
   paymentMethod: { type: 'card', token: 'tok_success' },
 };
+
+/** The header a caller sends its bearer token in: `postSettlement(url, body, key, bearer(stack.devTokens.m_123))`. */
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
 
 export async function postSettlement(
   baseUrl: string,
