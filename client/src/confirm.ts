@@ -1,10 +1,10 @@
 import { decodeJwt } from 'jose';
 import { InvalidResponseError, VerdictRejectedError, VerificationUnavailableError } from './errors.js';
+import { checkExpectation, sameExpectation } from './expectation.js';
 import { apiErrorOf, exchange, isRecord, type Transport } from './http.js';
 import { randomNonce } from './random.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 import type {
-  Amount,
   ConfirmOptions,
   ExpectedPayment,
   PaymentConfirmation,
@@ -33,13 +33,15 @@ const VERIFIED_REASONS: ReadonlySet<VerificationReason> = new Set([
 /**
  * confirmPayment: the client method of the patent. The payment response is not believed on
  * the device; the verification service decides.
- * 0. Refuse (TypeError, no request) an expectation without the order and amount: without them
- *    any genuine settled response, another order's or a replayed cheaper one, would complete.
+ * 0. Refuse (TypeError, no request) an expectation without the merchant, order and amount:
+ *    without them a genuine settled response for another merchant's order, or a replayed
+ *    cheaper one, would complete.
  * 1. POST it with what the app expects (and a fresh nonce in nonce mode); network failures,
  *    5xx and KEYS_UNAVAILABLE are retried, then rejected as retryable errors: no answer is
  *    never `completed`.
- * 2. Check the answer is consistent (reasons, flags, payment), is about the response sent
- *    (payment id), and, in nonce mode, that its signed verdict proves it.
+ * 2. Check the answer is consistent (reasons, flags, payment), was checked against what we
+ *    sent (expected, checkLedger), is about the response sent (payment id), and, in nonce
+ *    mode, that its signed verdict proves it.
  * 3. `completed` is the service's `paymentCompleted`, and nothing else.
  */
 export function confirmer(deps: ConfirmDeps) {
@@ -62,7 +64,10 @@ export function confirmer(deps: ConfirmDeps) {
       if (reply.status !== 200) throw apiErrorOf(reply);
       const answer = answerOf(reply.body);
       if (answer.reason === 'KEYS_UNAVAILABLE') throw new VerificationUnavailableError();
-      if (nonce !== undefined) await deps.checkVerdict(answer, { nonce, checkLedger });
+      if (!sameExpectation(answer.expected, expected) || answer.checkLedger !== checkLedger) {
+        throw new InvalidResponseError('The verification answer was checked against another payment or mode than asked');
+      }
+      if (nonce !== undefined) await deps.checkVerdict(answer, { nonce, checkLedger, expected });
 
       if (answer.payment && answer.payment.paymentId !== sentPaymentId) {
         const message = 'The verification answer is about another payment response than the one sent';
@@ -75,7 +80,7 @@ export function confirmer(deps: ConfirmDeps) {
         completed: answer.paymentCompleted,
         verified: answer.verified,
         reason: answer.reason,
-        ...(answer.payment ? { payment: answer.payment } : {}),
+        ...(answer.payment ? { livemode: answer.payment.livemode, payment: answer.payment } : {}),
         ...(answer.verdict === undefined ? {} : { verdict: answer.verdict }),
       };
     });
@@ -92,41 +97,15 @@ function paymentIdOf(paymentResponse: string): string | undefined {
   }
 }
 
-/** Ids as the API accepts them. */
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/** The expectation as the API accepts it (checked at run time too: JavaScript callers skip the types). */
-function checkExpectation(expected: unknown): asserts expected is ExpectedPayment {
-  const fail = (what: string) => new TypeError(`confirmPayment needs the expected order: ${what}`);
-  if (!isRecord(expected)) throw fail('pass { orderId, amount, merchantId? }');
-  const { orderId, amount, merchantId } = expected;
-  if (typeof orderId !== 'string' || !ID.test(orderId)) throw fail(`orderId must be 1 to 64 of A-Z, a-z, 0-9, _ and -, got ${String(orderId)}`);
-  if (!isAmount(amount)) throw fail('amount must be { value, currency }: a positive integer of minor units and an ISO 4217 code');
-  if (merchantId !== undefined && (typeof merchantId !== 'string' || !ID.test(merchantId))) {
-    throw fail(`merchantId, when given, must be 1 to 64 of A-Z, a-z, 0-9, _ and -, got ${String(merchantId)}`);
-  }
-}
-
-function isAmount(value: unknown): value is Amount {
-  if (!isRecord(value) || typeof value.currency !== 'string' || !/^[A-Z]{3}$/.test(value.currency)) return false;
-  return Number.isSafeInteger(value.value) && (value.value as number) > 0;
-}
-
 function matches(payment: PaymentSummary | undefined, expected: ExpectedPayment): boolean {
-  if (!payment) return false;
-  if (expected.merchantId !== undefined && expected.merchantId !== payment.merchantId) return false;
-  return expected.orderId === payment.orderId && sameAmount(expected.amount, payment.amount);
-}
-
-function sameAmount(a: Amount, b: Amount): boolean {
-  return a.value === b.value && a.currency === b.currency;
+  return payment !== undefined && sameExpectation(payment, expected);
 }
 
 /** A verification answer the SDK can act on: well-formed and consistent with itself, or an InvalidResponseError. */
 function answerOf(body: unknown): AnswerToProve {
   const invalid = (what: string) => new InvalidResponseError(`The verification answer is invalid: ${what}`);
   if (!isRecord(body)) throw invalid('not a JSON object');
-  const { verified, paymentCompleted, reason, payment, verdict } = body;
+  const { verified, paymentCompleted, reason, payment, verdict, expected, checkLedger } = body;
   if (typeof verified !== 'boolean' || typeof paymentCompleted !== 'boolean') throw invalid('verified and paymentCompleted must be booleans');
   if (!VERIFICATION_REASONS.includes(reason as VerificationReason)) throw invalid(`unknown reason ${String(reason)}`);
   const known = reason as VerificationReason;
@@ -134,15 +113,15 @@ function answerOf(body: unknown): AnswerToProve {
   if (verdict !== undefined && typeof verdict !== 'string') throw invalid('verdict');
   const summary = payment === undefined ? undefined : paymentSummaryOf(payment);
   if (verified !== (summary !== undefined)) throw invalid('a verified answer has a payment, and only a verified one');
-  return { verified, paymentCompleted, reason: known, payment: summary, verdict };
+  return { verified, paymentCompleted, reason: known, payment: summary, verdict, expected, checkLedger };
 }
 
 function paymentSummaryOf(value: unknown): PaymentSummary {
   const fail = () => new InvalidResponseError('The verification answer is invalid: payment');
   if (!isRecord(value) || !isRecord(value.amount)) throw fail();
-  const { paymentId, merchantId, orderId, amount, status, iat } = value;
+  const { paymentId, merchantId, orderId, amount, status, livemode, iat } = value;
   if (typeof paymentId !== 'string' || typeof merchantId !== 'string' || typeof orderId !== 'string') throw fail();
   if (!Number.isSafeInteger(amount.value) || typeof amount.currency !== 'string') throw fail();
-  if ((status !== 'SETTLED' && status !== 'DECLINED') || typeof iat !== 'number') throw fail();
-  return { paymentId, merchantId, orderId, amount: { value: amount.value as number, currency: amount.currency }, status, iat };
+  if ((status !== 'SETTLED' && status !== 'DECLINED') || typeof livemode !== 'boolean' || typeof iat !== 'number') throw fail();
+  return { paymentId, merchantId, orderId, amount: { value: amount.value as number, currency: amount.currency }, status, livemode, iat };
 }

@@ -50,6 +50,14 @@ export interface ClientOptions {
    *   serve their own key set and sign a verdict to match. Pin the keys for that.
    */
   verdictKeys?: VerdictKeySet | string;
+  /**
+   * The bearer token `settle` sends (`Authorization: Bearer …`) to a deployment whose settlement
+   * route uses a JWT authorizer: the merchant is the one the token's caller is registered for.
+   * A function is called for every attempt, so a token can be refreshed between retries. Only
+   * settle sends it; configuration and verification are public. (IAM-authorized deployments are
+   * called from backends with SigV4, not through this SDK.)
+   */
+  accessToken?: string | (() => string | Promise<string>);
 }
 
 export interface SignedPayClient {
@@ -79,9 +87,16 @@ export function createClient(options: ClientOptions): SignedPayClient {
   };
   return {
     getConfig: configLoader({ transport, retry, storage: options.storage, now: options.now ?? Date.now }),
-    settle: settler({ transport, retry }),
+    settle: settler({ transport, retry, accessToken: accessTokenOf(options.accessToken) }),
     confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(verdictKeysOf(options.verdictKeys, transport)) }),
   };
+}
+
+function accessTokenOf(value: ClientOptions['accessToken']): (() => Promise<string>) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'function') return async () => value();
+  if (typeof value !== 'string' || value.trim() === '') throw new TypeError('accessToken must be a non-empty string or a function returning one');
+  return async () => value;
 }
 
 function baseUrlOf(value: string): string {

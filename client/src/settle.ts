@@ -7,6 +7,8 @@ import type { Settlement, SettlementRequest } from './types.js';
 export interface SettleDeps {
   transport: Transport;
   retry: RetryPolicy;
+  /** The bearer token of the caller, asked for at every attempt. */
+  accessToken?: () => Promise<string>;
 }
 
 export interface SettleOptions {
@@ -28,10 +30,11 @@ export function settler(deps: SettleDeps): (request: SettlementRequest, options?
     const idempotencyKey = options.idempotencyKey ?? randomUuid();
     try {
       return await withRetries(deps.retry, async () => {
+        const token = deps.accessToken && (await deps.accessToken());
         const answer = await exchange(deps.transport, {
           method: 'POST',
           path: '/v1/settlements',
-          headers: { 'idempotency-key': idempotencyKey },
+          headers: { 'idempotency-key': idempotencyKey, ...(token ? { authorization: `Bearer ${token}` } : {}) },
           json: request,
         });
         if (answer.status !== 201 && answer.status !== 402) throw apiErrorOf(answer);

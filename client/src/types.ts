@@ -9,7 +9,8 @@ export interface Amount {
 export type PaymentStatus = 'SETTLED' | 'DECLINED';
 
 export interface SettlementRequest {
-  merchantId: string;
+  /** Optional: the service settles for the merchant your credentials act for; if given, it must be that one. */
+  merchantId?: string;
   orderId: string;
   amount: Amount;
   /** Sandbox tokens: `tok_success`, `tok_decline`, `tok_error`. */
@@ -79,20 +80,23 @@ export interface PaymentSummary {
   orderId: string;
   amount: Amount;
   status: PaymentStatus;
+  /** False for a test merchant's (sandbox) payment: no money moved. */
+  livemode: boolean;
   /** Issued at, seconds since the epoch. */
   iat: number;
 }
 
 /**
  * The order the app is paying for: a payment completes only if its signed response is for this
- * order and this amount (and merchant, when given). Required: a genuine settled response for
- * another order, or a replayed cheaper one, must never confirm this one.
+ * merchant, this order and this amount. All required: order ids are per merchant and guessable,
+ * so a genuine payment to another merchant, for another order, or a replayed cheaper one, must
+ * never confirm this one.
  */
 export interface ExpectedPayment {
   /** 1 to 64 of A-Z, a-z, 0-9, _ and -, as the API accepts. */
+  merchantId: string;
   orderId: string;
   amount: Amount;
-  merchantId?: string;
 }
 
 /** A public key that signs verdicts, as a JWK of /.well-known/verdict-jwks.json. */
@@ -132,6 +136,8 @@ export interface PaymentConfirmation {
   /** The payment response carries our valid signature (it may still be declined or another order's). */
   verified: boolean;
   reason: VerificationReason;
+  /** Only when verified: false for a test merchant's (sandbox) payment, in which no money moved. */
+  livemode?: boolean;
   payment?: PaymentSummary;
   /** The signed verdict (nonce mode), checked: forward it to your server as proof. */
   verdict?: string;

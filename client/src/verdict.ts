@@ -1,6 +1,7 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { VerdictKeysUnavailableError, VerdictRejectedError } from './errors.js';
-import type { PaymentSummary, VerificationReason } from './types.js';
+import { sameExpectation } from './expectation.js';
+import type { ExpectedPayment, PaymentSummary, VerificationReason } from './types.js';
 
 /** Verdicts are their own token kind: a payment response (or anything else) never passes for one. */
 export const VERDICT_TYP = 'verification-result+jwt';
@@ -15,18 +16,22 @@ export interface AnswerToProve {
   reason: VerificationReason;
   payment: PaymentSummary | undefined;
   verdict: string | undefined;
+  /** What the service says it checked against (echoed from the request). */
+  expected: unknown;
+  checkLedger: unknown;
 }
 
 export interface VerdictBinding {
   nonce: string;
   checkLedger: boolean;
+  expected: ExpectedPayment;
 }
 
 /**
  * Checks that a signed verdict proves the answer's body: signed with ES256 by one of `keys` (the
  * verdict keys only: payment keys are never trusted for verdicts), of type
- * verification-result+jwt, for our nonce, and saying exactly what the body says (verified,
- * paymentCompleted, reason, mode, payment id and facts). The proof is only as good as where
+ * verification-result+jwt, for our nonce and our expected payment, and saying exactly what the
+ * body says (verified, paymentCompleted, reason, checkLedger, livemode, payment id and facts). The proof is only as good as where
  * `keys` come from (verdict-keys.ts).
  */
 export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, binding: VerdictBinding) => Promise<void> {
@@ -46,6 +51,8 @@ export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, b
       claims.paymentCompleted === answer.paymentCompleted &&
       claims.reason === answer.reason &&
       claims.checkLedger === binding.checkLedger &&
+      sameExpectation(claims.expected, binding.expected) &&
+      claims.livemode === answer.payment?.livemode &&
       samePayment(claims.payment, answer.payment);
     if (!sameResult) throw new VerdictRejectedError('result', 'The answer says something else than its signed verdict');
   };
@@ -58,5 +65,5 @@ function samePayment(signed: unknown, answered: PaymentSummary | undefined): boo
 
 function canonicalPayment(payment: unknown): string {
   const p = payment as Partial<PaymentSummary> | null;
-  return JSON.stringify([p?.paymentId, p?.merchantId, p?.orderId, p?.amount?.value, p?.amount?.currency, p?.status, p?.iat]);
+  return JSON.stringify([p?.paymentId, p?.merchantId, p?.orderId, p?.amount?.value, p?.amount?.currency, p?.status, p?.livemode, p?.iat]);
 }

@@ -31,7 +31,9 @@ describe.runIf(runBrowserTest)('the demo checkout in headless Chromium, as a cli
     process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
     // The SDK exactly as `npm run build` makes it, built afresh into a directory of this test.
     const { outDir } = await buildClient({ outDir: join(workDir, 'sdk') });
-    stack = await startLocalStack({ dataDir: join(workDir, 'data'), port: 0, dynamodbPort: 0, kmsPort: 0, fallback: serveDemo({ sdkDir: outDir }) });
+    // The page pays as m_demo with the dev token the stack issues, as under npm start.
+    const demo = serveDemo({ sdkDir: outDir, accessToken: () => stack?.devTokens.m_demo });
+    stack = await startLocalStack({ dataDir: join(workDir, 'data'), port: 0, dynamodbPort: 0, kmsPort: 0, fallback: demo });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.setDefaultTimeout(STATE_TIMEOUT_MS);

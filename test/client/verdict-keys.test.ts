@@ -17,7 +17,8 @@ beforeAll(async () => {
   stack = await startTestStack();
   pinned = (await (await fetch(`${stack.url}/.well-known/verdict-jwks.json`)).json()) as VerdictKeySet;
   keyServer = await serveKeySet(pinned);
-  const client = createClient({ baseUrl: stack.url });
+  // m_123's backend settles (its dev token); the app only confirms, so its clients carry no token.
+  const client = createClient({ baseUrl: stack.url, accessToken: stack.devTokens.m_123! });
   declined = await settle(client, 'tok_decline');
   settled = await settle(client, 'tok_success');
 });
@@ -29,7 +30,7 @@ afterAll(async () => {
 let orders = 0;
 async function settle(client: ReturnType<typeof createClient>, token: string) {
   orders += 1;
-  const expected = { merchantId: 'm_sdk', orderId: `o_keys_${Date.now()}_${orders}`, amount: { value: 1500, currency: 'JPY' } };
+  const expected = { merchantId: 'm_123', orderId: `o_keys_${Date.now()}_${orders}`, amount: { value: 1500, currency: 'JPY' } };
   const { paymentResponse } = await client.settle({ ...expected, paymentMethod: { type: 'card', token } });
   return { paymentResponse, expected };
 }
