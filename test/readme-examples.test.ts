@@ -38,12 +38,28 @@ describe('the README', () => {
       .replaceAll('http://127.0.0.1:3000', stack.url);
     const file = join(workDir, 'example.mjs');
     writeFileSync(file, example);
-    const run = async () => (await promisify(execFile)(process.execPath, [file])).stdout;
+    const env = { ...process.env, TOKEN: stack.devTokens.m_123 };
+    const run = async () => (await promisify(execFile)(process.execPath, [file], { env })).stdout;
     const first = await run();
     expect(first).toContain('JP ja-JP');
     expect(first).toMatch(/paid: pay_[A-Za-z0-9_-]+/);
     // The example uses a fixed Idempotency-Key: running it again is the same payment.
     expect(await run()).toContain(/paid: (pay_[A-Za-z0-9_-]+)/.exec(first)![1]);
+  });
+
+  it('curl examples of settlement and verification run verbatim with the printed token', { timeout: 60_000 }, async () => {
+    const shell = (heading: string) => codeBlockAfter(heading, 'sh').replaceAll('http://127.0.0.1:3000', stack.url);
+    const run = async (script: string) =>
+      (await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, TOKEN: stack.devTokens.m_123 } })).stdout;
+
+    const settled = await run(shell('### POST /v1/settlements'));
+    expect(settled).toMatch(/^HTTP\/1\.1 201/);
+    const verified = JSON.parse(await run(codeBlockAfter('Other answers:', 'sh').replaceAll('http://127.0.0.1:3000', stack.url)));
+    expect(verified).toMatchObject({ verified: true, paymentCompleted: true, reason: 'OK', livemode: false, verdict: expect.any(String) });
+  });
+
+  it('tells how to export the token the examples use, from the file npm start writes', () => {
+    expect(codeBlockAfter('Open http://127.0.0.1:3000/', 'sh')).toContain("require('./.local/dev-tokens.json').m_123");
   });
 
   it('quick start names the commands package.json has', () => {
