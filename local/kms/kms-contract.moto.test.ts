@@ -9,10 +9,8 @@ import { kmsClient, kmsContract, type KnownDeviations } from './kms-contract.js'
 
 // moto 5.2.1, read in moto/kms/models.py and responses.py and observed on the wire.
 const MOTO_DEVIATIONS: KnownDeviations = {
-  verifyAnswersFalseForBadSignature: true,
   wrongSigningAlgorithmIsValidationError: true,
   acceptsMessagesOver4096Bytes: true,
-  signsWithUnusableKeys: true,
   getPublicKeyAnswersBareKeyId: true,
 };
 

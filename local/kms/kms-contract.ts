@@ -2,37 +2,15 @@
 // we have: our local endpoint and Python moto's moto_server. The assertions state what real KMS does
 // (its API reference). Where an implementation is known to differ, it declares the deviation and the
 // test asserts the deviant behaviour instead, so that a fixed deviation shows up as a failing test.
-import {
-  CancelKeyDeletionCommand,
-  CreateAliasCommand,
-  CreateKeyCommand,
-  DeleteAliasCommand,
-  DescribeKeyCommand,
-  DisableKeyCommand,
-  EnableKeyCommand,
-  GetPublicKeyCommand,
-  KMSClient,
-  ListAliasesCommand,
-  ListKeysCommand,
-  ScheduleKeyDeletionCommand,
-  SignCommand,
-  UpdateAliasCommand,
-  VerifyCommand,
-  type KeyMetadata,
-  type KeySpec,
-} from '@aws-sdk/client-kms';
+import { CreateKeyCommand, DescribeKeyCommand, GetPublicKeyCommand, KMSClient, SignCommand, type KeyMetadata, type KeySpec } from '@aws-sdk/client-kms';
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { expect, it } from 'vitest';
 
 export interface KnownDeviations {
-  /** Verify answers SignatureValid: false where KMS throws KMSInvalidSignatureException. */
-  verifyAnswersFalseForBadSignature?: boolean;
   /** A signing algorithm the key does not offer is a ValidationException, not KMS's InvalidKeyUsageException. */
   wrongSigningAlgorithmIsValidationError?: boolean;
   /** Sign accepts messages over KMS's 4096-byte limit. */
   acceptsMessagesOver4096Bytes?: boolean;
-  /** Disabled keys and keys pending deletion still sign. */
-  signsWithUnusableKeys?: boolean;
   /** GetPublicKey answers with the bare key id, not the key ARN, and without the KeySpec member. */
   getPublicKeyAnswersBareKeyId?: boolean;
 }
@@ -71,18 +49,9 @@ export function kmsContract(implementation: () => KmsImplementation): void {
     return client().send(new SignCommand({ KeyId: keyId, Message: payload, MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }));
   }
 
-  function uniqueAliasName(): string {
-    return `alias/contract-${randomUUID()}`;
-  }
-
   it('CreateKey makes an enabled ECC_NIST_P256 SIGN_VERIFY key with its ARN, description and signing algorithm', async () => {
     const { KeyMetadata: metadata } = await client().send(
-      new CreateKeyCommand({
-        KeySpec: 'ECC_NIST_P256',
-        KeyUsage: 'SIGN_VERIFY',
-        Description: 'response signing',
-        Tags: [{ TagKey: 'purpose', TagValue: 'contract-test' }],
-      }),
+      new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'response signing' }),
     );
     expect(metadata).toMatchObject({
       KeySpec: 'ECC_NIST_P256',
@@ -113,12 +82,6 @@ export function kmsContract(implementation: () => KmsImplementation): void {
     }
   });
 
-  it('ListKeys includes a new key with its ARN', async () => {
-    const key = await createSigningKey();
-    const { Keys: keys } = await client().send(new ListKeysCommand({}));
-    expect(keys).toContainEqual({ KeyId: key.KeyId, KeyArn: key.Arn });
-  });
-
   it('GetPublicKey returns a DER SubjectPublicKeyInfo that node:crypto imports as a P-256 key', async () => {
     const key = await createSigningKey();
     const answer = await client().send(new GetPublicKeyCommand({ KeyId: key.KeyId }));
@@ -144,6 +107,7 @@ export function kmsContract(implementation: () => KmsImplementation): void {
     expect(verify('sha256', Buffer.from('another message'), publicKey, Buffer.from(signed.Signature!))).toBe(false);
   });
 
+  // Verification must refuse a trusted key that is not P-256; its test creates a P-384 key to show it.
   it('an ECC_NIST_P384 key signs with ECDSA_SHA_384', async () => {
     const key = await createSigningKey('ECC_NIST_P384');
     expect(key.SigningAlgorithms).toEqual(['ECDSA_SHA_384']);
@@ -152,34 +116,6 @@ export function kmsContract(implementation: () => KmsImplementation): void {
     const publicKey = createPublicKey({ key: Buffer.from(spki!), format: 'der', type: 'spki' });
     expect(publicKey.asymmetricKeyDetails?.namedCurve).toBe('secp384r1');
     expect(verify('sha384', message, publicKey, Buffer.from(signed.Signature!))).toBe(true);
-  });
-
-  it('Verify accepts a signature that Sign made over the same message', async () => {
-    const key = await createSigningKey();
-    const signed = await signRaw(key.KeyId);
-    const answer = await client().send(
-      new VerifyCommand({ KeyId: key.KeyId, Message: message, Signature: signed.Signature, SigningAlgorithm: 'ECDSA_SHA_256' }),
-    );
-    expect(answer).toMatchObject({ KeyId: key.Arn, SignatureValid: true, SigningAlgorithm: 'ECDSA_SHA_256' });
-  });
-
-  it('Verify rejects a signature over another message, or by another key, with KMSInvalidSignatureException', async () => {
-    const key = await createSigningKey();
-    const otherKey = await createSigningKey();
-    const signed = await signRaw(key.KeyId);
-    const signedByOther = await signRaw(otherKey.KeyId);
-    const attempts = [
-      { Message: Buffer.from('{"amount":9999,"currency":"EUR"}'), Signature: signed.Signature },
-      { Message: message, Signature: signedByOther.Signature },
-    ];
-    for (const attempt of attempts) {
-      const verifying = client().send(new VerifyCommand({ KeyId: key.KeyId, SigningAlgorithm: 'ECDSA_SHA_256', ...attempt }));
-      if (deviates('verifyAnswersFalseForBadSignature')) {
-        await expect(verifying).resolves.toMatchObject({ SignatureValid: false });
-      } else {
-        await expect(verifying).rejects.toMatchObject({ name: 'KMSInvalidSignatureException' });
-      }
-    }
   });
 
   it('an unknown key id, key ARN or alias is NotFoundException in DescribeKey, GetPublicKey and Sign', async () => {
@@ -194,57 +130,6 @@ export function kmsContract(implementation: () => KmsImplementation): void {
 
   it('text that is no key identifier at all is NotFoundException', async () => {
     await expect(client().send(new DescribeKeyCommand({ KeyId: 'not-a-key' }))).rejects.toMatchObject({ name: 'NotFoundException' });
-  });
-
-  it('an alias name and an alias ARN both resolve to the key the alias points at', async () => {
-    const key = await createSigningKey();
-    const aliasName = uniqueAliasName();
-    await client().send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: key.KeyId }));
-    const aliasArn = key.Arn.replace(/key\/.*$/, aliasName);
-    for (const keyId of [aliasName, aliasArn]) {
-      const { KeyMetadata: metadata } = await client().send(new DescribeKeyCommand({ KeyId: keyId }));
-      expect(metadata?.KeyId).toBe(key.KeyId);
-      const signed = await signRaw(keyId);
-      expect(signed.KeyId).toBe(key.Arn); // KMS names the key itself, never the alias
-    }
-    const { Aliases: aliases } = await client().send(new ListAliasesCommand({ KeyId: key.KeyId }));
-    expect(aliases).toContainEqual(expect.objectContaining({ AliasName: aliasName, AliasArn: aliasArn, TargetKeyId: key.KeyId }));
-  });
-
-  it('CreateAlias refuses a name that is taken with AlreadyExistsException', async () => {
-    const key = await createSigningKey();
-    const aliasName = uniqueAliasName();
-    await client().send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: key.KeyId }));
-    await expect(client().send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: key.KeyId }))).rejects.toMatchObject({
-      name: 'AlreadyExistsException',
-    });
-  });
-
-  it('CreateAlias refuses a name without the alias/ prefix with ValidationException', async () => {
-    const key = await createSigningKey();
-    await expect(client().send(new CreateAliasCommand({ AliasName: 'contract-no-prefix', TargetKeyId: key.KeyId }))).rejects.toMatchObject({
-      name: 'ValidationException',
-    });
-  });
-
-  it('UpdateAlias moves an alias to another key', async () => {
-    const [first, second] = [await createSigningKey(), await createSigningKey()];
-    const aliasName = uniqueAliasName();
-    await client().send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: first.KeyId }));
-    await client().send(new UpdateAliasCommand({ AliasName: aliasName, TargetKeyId: second.KeyId }));
-    const { KeyMetadata: metadata } = await client().send(new DescribeKeyCommand({ KeyId: aliasName }));
-    expect(metadata?.KeyId).toBe(second.KeyId);
-  });
-
-  it('DeleteAlias removes an alias: using it, or deleting it again, is then NotFoundException', async () => {
-    const key = await createSigningKey();
-    const aliasName = uniqueAliasName();
-    await client().send(new CreateAliasCommand({ AliasName: aliasName, TargetKeyId: key.KeyId }));
-    await client().send(new DeleteAliasCommand({ AliasName: aliasName }));
-    await expect(client().send(new DescribeKeyCommand({ KeyId: aliasName }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    await expect(client().send(new DeleteAliasCommand({ AliasName: aliasName }))).rejects.toMatchObject({ name: 'NotFoundException' });
-    const { KeyMetadata: metadata } = await client().send(new DescribeKeyCommand({ KeyId: key.KeyId }));
-    expect(metadata?.KeyState).toBe('Enabled'); // the key outlives its alias
   });
 
   it('Sign takes a message of 4096 bytes and rejects a longer one with ValidationException', async () => {
@@ -263,38 +148,5 @@ export function kmsContract(implementation: () => KmsImplementation): void {
     const signing = client().send(new SignCommand({ KeyId: key.KeyId, Message: message, SigningAlgorithm: 'ECDSA_SHA_384' }));
     const expected = deviates('wrongSigningAlgorithmIsValidationError') ? 'ValidationException' : 'InvalidKeyUsageException';
     await expect(signing).rejects.toMatchObject({ name: expected });
-  });
-
-  it('a disabled key cannot sign (DisabledException) until it is enabled again', async () => {
-    const key = await createSigningKey();
-    await client().send(new DisableKeyCommand({ KeyId: key.KeyId }));
-    const { KeyMetadata: disabled } = await client().send(new DescribeKeyCommand({ KeyId: key.KeyId }));
-    expect(disabled).toMatchObject({ KeyState: 'Disabled', Enabled: false });
-    if (deviates('signsWithUnusableKeys')) {
-      await expect(signRaw(key.KeyId)).resolves.toMatchObject({ KeyId: key.Arn });
-    } else {
-      await expect(signRaw(key.KeyId)).rejects.toMatchObject({ name: 'DisabledException' });
-    }
-    await client().send(new EnableKeyCommand({ KeyId: key.KeyId }));
-    await expect(signRaw(key.KeyId)).resolves.toMatchObject({ KeyId: key.Arn });
-  });
-
-  it('a key scheduled for deletion cannot sign (KMSInvalidStateException); cancelling leaves it disabled', async () => {
-    const key = await createSigningKey();
-    const before = Date.now();
-    await client().send(new ScheduleKeyDeletionCommand({ KeyId: key.KeyId, PendingWindowInDays: 7 }));
-    const { KeyMetadata: pending } = await client().send(new DescribeKeyCommand({ KeyId: key.KeyId }));
-    expect(pending).toMatchObject({ KeyState: 'PendingDeletion', Enabled: false });
-    const sevenDays = 7 * 24 * 60 * 60 * 1000;
-    expect(pending?.DeletionDate?.getTime()).toBeGreaterThanOrEqual(before + sevenDays - 60_000);
-    expect(pending?.DeletionDate?.getTime()).toBeLessThanOrEqual(Date.now() + sevenDays + 60_000);
-    if (deviates('signsWithUnusableKeys')) {
-      await expect(signRaw(key.KeyId)).resolves.toMatchObject({ KeyId: key.Arn });
-    } else {
-      await expect(signRaw(key.KeyId)).rejects.toMatchObject({ name: 'KMSInvalidStateException' });
-    }
-    await client().send(new CancelKeyDeletionCommand({ KeyId: key.KeyId }));
-    const { KeyMetadata: cancelled } = await client().send(new DescribeKeyCommand({ KeyId: key.KeyId }));
-    expect(cancelled).toMatchObject({ KeyState: 'Disabled', Enabled: false });
   });
 }

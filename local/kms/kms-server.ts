@@ -7,15 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { KmsError } from './errors.js';
-import type { KmsContext } from './kms-context.js';
 import { KeyStore } from './key-store.js';
-import { runOperation } from './operations.js';
-import type { RequestBody } from './request-fields.js';
+import { KmsError, type KmsScope, type RequestBody, runOperation } from './operations.js';
 
 export interface KmsServerOptions {
-  /** keys and aliases are kept under `<dataDir>/kms/` */
+  /** keys are kept under `<dataDir>/kms/keys/` */
   dataDir: string;
+  /** default: a free port */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
   /** the region in ARNs; default us-east-1 */
   region?: string;
   /** the account in ARNs; default 000000000000 */
@@ -26,28 +27,44 @@ export interface RunningKmsServer {
   url: string;
   /** How many requests of an operation were answered successfully: lets tests prove a call did or did not happen. */
   callCount(operation: string): number;
-  /** Stops listening and resolves once every change is on disk; calling it again is harmless. */
+  /** Stops listening and resolves once every request has been answered; calling it again is harmless. */
   close(): Promise<void>;
 }
 
 const TARGET_PREFIX = 'TrentService.';
-const CONTENT_TYPE = 'application/x-amz-json-1.1';
 // KMS's largest request members are a few kilobytes; anything near this limit is a mistake.
 const MAX_BODY_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 2_000;
 
-export async function startKmsServer(
-  options: KmsServerOptions & { port?: number; host?: string },
-): Promise<RunningKmsServer> {
+export async function startKmsServer(options: KmsServerOptions): Promise<RunningKmsServer> {
   const host = options.host ?? '127.0.0.1';
-  const store = await KeyStore.open(join(options.dataDir, 'kms'));
-  const context: KmsContext = {
-    store,
-    scope: { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' },
-    now: () => new Date(),
-  };
+  const store = await KeyStore.open(join(options.dataDir, 'kms', 'keys'));
+  const scope: KmsScope = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
   const calls = new Map<string, number>();
-  const server = createServer((request, response) => void answer(context, request, response, calls));
+  const answering = new Set<Promise<void>>();
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      const body = await readBody(request); // read first, so that every answer leaves the connection reusable
+      const operation = operationOf(request);
+      const result = await runOperation(store, scope, operation, parseBody(body));
+      calls.set(operation, (calls.get(operation) ?? 0) + 1);
+      send(response, 200, result, requestId);
+    } catch (error) {
+      if (error instanceof KmsError) {
+        send(response, 400, { __type: error.code, message: error.message }, requestId);
+      } else {
+        console.error(`local KMS: request ${requestId} failed`, error); // the details go to the log, never to the client
+        send(response, 500, { __type: 'KMSInternalException', message: `Internal error; see the local KMS log for request ${requestId}` }, requestId);
+      }
+    }
+  }
+
+  const server = createServer((request, response) => {
+    const answered = answer(request, response).finally(() => answering.delete(answered));
+    answering.add(answered);
+  });
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   let closing: Promise<void> | undefined;
@@ -55,48 +72,21 @@ export async function startKmsServer(
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     callCount: (operation) => calls.get(operation) ?? 0,
     close() {
-      closing ??= closeServer(server).then(() => store.flush());
+      closing ??= Promise.all([closeServer(server), ...answering]).then(() => undefined);
       return closing;
     },
   };
 }
 
-async function answer(
-  context: KmsContext,
-  request: IncomingMessage,
-  response: ServerResponse,
-  calls: Map<string, number>,
-): Promise<void> {
-  const requestId = randomUUID();
-  try {
-    const result = await handle(context, request);
-    const operation = String(request.headers['x-amz-target']).slice(TARGET_PREFIX.length);
-    calls.set(operation, (calls.get(operation) ?? 0) + 1);
-    send(response, 200, result, requestId);
-  } catch (error) {
-    if (error instanceof KmsError) {
-      send(response, 400, { __type: error.code, message: error.message }, requestId);
-    } else {
-      // The details go to the log, never to the client.
-      console.error(`local KMS: request ${requestId} failed`, error);
-      send(response, 500, { __type: 'KMSInternalException', message: `Internal error; see the local KMS log for request ${requestId}` }, requestId);
-    }
-  }
-}
-
-async function handle(context: KmsContext, request: IncomingMessage): Promise<object> {
-  const body = await readBody(request); // read first, so that every answer leaves the connection reusable
+function operationOf(request: IncomingMessage): string {
+  const target = request.headers['x-amz-target'];
   if (request.method !== 'POST' || (request.url ?? '/').split('?')[0] !== '/') {
     throw new KmsError('UnknownOperationException', 'KMS answers only POST / with an x-amz-target header');
   }
-  const target = request.headers['x-amz-target'];
-  if (typeof target !== 'string' || target === '') {
-    throw new KmsError('UnknownOperationException', `Missing x-amz-target header: expected ${TARGET_PREFIX}<Operation>`);
+  if (typeof target !== 'string' || !target.startsWith(TARGET_PREFIX)) {
+    throw new KmsError('UnknownOperationException', `Unknown or missing x-amz-target ${target ?? ''}: expected ${TARGET_PREFIX}<Operation>`);
   }
-  if (!target.startsWith(TARGET_PREFIX)) {
-    throw new KmsError('UnknownOperationException', `Unknown target ${target}: expected ${TARGET_PREFIX}<Operation>`);
-  }
-  return runOperation(context, target.slice(TARGET_PREFIX.length), parseBody(body));
+  return target.slice(TARGET_PREFIX.length);
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
@@ -111,10 +101,9 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 function parseBody(text: string): RequestBody {
-  if (text.trim() === '') return {};
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
     throw new KmsError('SerializationException', 'Request body is not valid JSON');
   }
@@ -127,7 +116,7 @@ function parseBody(text: string): RequestBody {
 function send(response: ServerResponse, status: number, body: object, requestId: string): void {
   const text = JSON.stringify(body);
   response.writeHead(status, {
-    'content-type': CONTENT_TYPE,
+    'content-type': 'application/x-amz-json-1.1',
     'content-length': Buffer.byteLength(text),
     'x-amzn-requestid': requestId,
   });
