@@ -16,11 +16,13 @@ export async function bootstrapLocalResources(options: {
   dynamodb: DynamoDBClient;
   kms: KMSClient;
   dataDir: string;
+  /** An external KMS in use (its keys are recorded apart from the embedded KMS's). */
+  externalKmsEndpoint?: string;
 }): Promise<LocalSigningKeys> {
   for (const table of Object.values(LOCAL_TABLES)) await ensureTable(options.dynamodb, table);
   await seedConfigIfEmpty({ dynamodb: options.dynamodb, tableName: LOCAL_TABLES.CONFIG_TABLE_NAME.TableName });
   await ensureSeedMerchants(localMerchantRegistry(options.dynamodb));
-  return ensureSigningKeys(options.kms, options.dataDir);
+  return ensureSigningKeys(options.kms, options.dataDir, options.externalKmsEndpoint);
 }
 
 /** The merchant registry of the local stack, as `npm run merchants -- --local` sees it. */

@@ -23,6 +23,13 @@ export interface LocalStackOptions {
   host?: string;
   dynamodbPort?: number;
   kmsPort?: number;
+  /**
+   * DynamoDB and KMS endpoints to use instead of starting the embedded ones (moto_server, another
+   * emulator, a fault proxy): tables, keys and seed data are created there.
+   */
+  endpoints?: { dynamodb?: string; kms?: string };
+  /** How long a function may run, as its Lambda timeout: the deadline its AWS calls must meet. @default 10 000 */
+  functionTimeoutMs?: number;
   fallback?: ApiServerOptions['fallback'];
   log?: (line: string) => void;
 }
@@ -32,7 +39,9 @@ export interface RunningLocalStack {
   dynamodbUrl: string;
   kmsUrl: string;
   signingKeys: LocalSigningKeys;
-  /** Successful local KMS calls of one operation since start (tests use it to prove "no KMS call"). */
+  /** Which services are external (`endpoints`) rather than embedded. */
+  external: { dynamodb: boolean; kms: boolean };
+  /** Successful calls of one operation to the embedded KMS since start (tests use it to prove "no KMS call"). */
   kmsCalls(operation: string): number;
   /** A bearer token per seed merchant (m_123, m_demo), as written to `<dataDir>/dev-tokens.json`. */
   devTokens: Record<string, string>;
@@ -55,8 +64,13 @@ export interface RunningLocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const dataDir = resolve(options.dataDir);
-  const dynamo = await startDynamoDb({ dataDir, port: options.dynamodbPort, host: options.host });
-  const kmsServer = await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION });
+  const external = { dynamodb: options.endpoints?.dynamodb !== undefined, kms: options.endpoints?.kms !== undefined };
+  const dynamo = options.endpoints?.dynamodb
+    ? externalService(options.endpoints.dynamodb)
+    : await startDynamoDb({ dataDir, port: options.dynamodbPort, host: options.host });
+  const kmsServer = options.endpoints?.kms
+    ? { ...externalService(options.endpoints.kms), callCount: (): number => Number.NaN }
+    : await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION });
   // The local stack must never reach a real account, whatever credentials the shell holds.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -72,7 +86,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const dynamodb = new DynamoDBClient({});
   const kms = new KMSClient({});
   try {
-    const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir });
+    const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir, externalKmsEndpoint: options.endpoints?.kms });
     Object.assign(process.env, functionEnvironment(signingKeys));
     const originSecret = randomBytes(24).toString('base64url');
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
@@ -87,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       // The local stack plays CloudFront too, so CloudFront-Viewer-Country sent by a client is trusted.
       originHeaders: { 'x-origin-verify': originSecret },
       authorizeJwt: jwtAuthorizer(jwtIssuer, options.log),
+      functionTimeoutMs: options.functionTimeoutMs,
       fallback: options.fallback,
       log: options.log,
     });
@@ -97,6 +112,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       dynamodbUrl: dynamo.url,
       kmsUrl: kmsServer.url,
       signingKeys,
+      external,
       kmsCalls: (operation) => kmsServer.callCount(operation),
       devTokens,
       issueToken: async (subject, { issuer, ...issueOptions } = {}) => {
@@ -117,6 +133,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     dynamodb.destroy();
     kms.destroy();
   }
+}
+
+/** A service the stack uses but did not start: nothing to stop. */
+function externalService(url: string): { url: string; close(): Promise<void> } {
+  return { url: url.replace(/\/+$/, ''), close: async () => undefined };
 }
 
 /** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { z } from 'zod';
 
@@ -15,8 +16,13 @@ export interface LocalSigningKeys {
 
 const signingKeysSchema = z.object({ paymentKeyArns: z.array(z.string()).min(1).max(2), verdictKeyArn: z.string() });
 
-function keysFile(dataDir: string): string {
-  return join(dataDir, 'signing-keys.json');
+/**
+ * Where the key ARNs are recorded. Keys live in one KMS: another endpoint (`npm start` against an
+ * external KMS) gets a file of its own, so switching back and forth never mixes them up.
+ */
+function keysFile(dataDir: string, kmsEndpoint?: string): string {
+  if (kmsEndpoint === undefined) return join(dataDir, 'signing-keys.json');
+  return join(dataDir, `signing-keys.${createHash('sha256').update(kmsEndpoint).digest('hex').slice(0, 12)}.json`);
 }
 
 async function createSigningKey(kms: KMSClient, description: string): Promise<string> {
@@ -27,21 +33,22 @@ async function createSigningKey(kms: KMSClient, description: string): Promise<st
   return KeyMetadata.Arn;
 }
 
-function save(dataDir: string, keys: LocalSigningKeys): void {
-  mkdirSync(dataDir, { recursive: true });
-  const temporary = `${keysFile(dataDir)}.${process.pid}.tmp`;
+function save(file: string, keys: LocalSigningKeys): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(keys, null, 2)}\n`);
-  renameSync(temporary, keysFile(dataDir));
+  renameSync(temporary, file);
 }
 
 /** Creates the keys on first start; afterwards checks that KMS still holds the recorded ones. */
-export async function ensureSigningKeys(kms: KMSClient, dataDir: string): Promise<LocalSigningKeys> {
-  if (existsSync(keysFile(dataDir))) {
-    const keys = signingKeysSchema.parse(JSON.parse(readFileSync(keysFile(dataDir), 'utf8')));
+export async function ensureSigningKeys(kms: KMSClient, dataDir: string, kmsEndpoint?: string): Promise<LocalSigningKeys> {
+  const file = keysFile(dataDir, kmsEndpoint);
+  if (existsSync(file)) {
+    const keys = signingKeysSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     for (const arn of [...keys.paymentKeyArns, keys.verdictKeyArn]) {
       await kms.send(new DescribeKeyCommand({ KeyId: arn })).catch((error: unknown) => {
         throw new Error(
-          `${keysFile(dataDir)} names ${arn}, which the local KMS does not hold (${(error as Error).name}). ` +
+          `${file} names ${arn}, which the KMS in use does not hold (${(error as Error).name}). ` +
             'Delete the local data directory to start afresh.',
         );
       });
@@ -52,7 +59,7 @@ export async function ensureSigningKeys(kms: KMSClient, dataDir: string): Promis
     paymentKeyArns: [await createSigningKey(kms, 'local payment response signing key')],
     verdictKeyArn: await createSigningKey(kms, 'local verification verdict signing key'),
   };
-  save(dataDir, keys);
+  save(file, keys);
   return keys;
 }
 
@@ -61,6 +68,6 @@ export async function rotatePaymentKey(kms: KMSClient, dataDir: string): Promise
   const keys = await ensureSigningKeys(kms, dataDir);
   const current = await createSigningKey(kms, 'local payment response signing key');
   const rotated = { ...keys, paymentKeyArns: [current, keys.paymentKeyArns[0]!] };
-  save(dataDir, rotated);
+  save(keysFile(dataDir), rotated);
   return rotated;
 }

@@ -5,7 +5,8 @@ import { startLocalStack } from './local-stack.js';
 
 /**
  * `npm start`: the whole system locally. PORT (default 3000) is the API; DynamoDB and KMS
- * listen on the next two ports unless LOCAL_DYNAMODB_PORT / LOCAL_KMS_PORT say otherwise.
+ * listen on the next two ports unless LOCAL_DYNAMODB_PORT / LOCAL_KMS_PORT say otherwise, or
+ * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_KMS name services to use instead.
  */
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -30,6 +31,12 @@ const stack = await startLocalStack({
   host: process.env.HOST || '127.0.0.1',
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
+  // Bring your own: with the SDK's standard endpoint variables set (moto_server, a proxy), those
+  // services are used instead of the embedded ones.
+  endpoints: {
+    dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB || undefined,
+    kms: process.env.AWS_ENDPOINT_URL_KMS || undefined,
+  },
   fallback: serveDemo({ accessToken: () => demoToken, log: (line) => console.log(line) }),
   log: (line) => console.log(line),
 });
@@ -45,8 +52,9 @@ console.log(`  POST ${stack.url}/v1/settlements`);
 console.log(`  POST ${stack.url}/v1/verifications`);
 console.log(`  GET  ${stack.url}/v1/config`);
 console.log(`  GET  ${stack.url}/.well-known/jwks.json`);
-console.log(`DynamoDB  ${stack.dynamodbUrl}   (AWS_ENDPOINT_URL_DYNAMODB)`);
-console.log(`KMS       ${stack.kmsUrl}   (AWS_ENDPOINT_URL_KMS)`);
+const origin = (external: boolean) => (external ? 'external, from the environment' : 'embedded');
+console.log(`DynamoDB  ${stack.dynamodbUrl}   (${origin(stack.external.dynamodb)}; AWS_ENDPOINT_URL_DYNAMODB)`);
+console.log(`KMS       ${stack.kmsUrl}   (${origin(stack.external.kms)}; AWS_ENDPOINT_URL_KMS)`);
 console.log(`Data      ${dataDir}`);
 // Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
 for (const [merchantId, token] of Object.entries(stack.devTokens)) console.log(`Token ${merchantId.padEnd(7)} ${token}`);

@@ -130,19 +130,74 @@ export class ProcessorUnavailableError extends AppError {
   }
 }
 
+/** How long a caller should wait before retrying after one of our dependencies failed. */
+const OUTAGE_RETRY_AFTER_SECONDS = 2;
+
 /**
- * The caller asked the ledger to confirm the payment and we could not ask it. No reason code
- * fits: NOT_IN_LEDGER would claim the ledger said no. So this is our failure, a 503 the caller
- * retries, and never a completed payment.
+ * The ledger could not be reached in time. For verification with checkLedger no reason code fits
+ * (NOT_IN_LEDGER would claim the ledger said no), and for settlement nothing may be assumed: both
+ * get this 503 and retry. Settlement's retry with the same Idempotency-Key resumes the payment.
  */
 export class LedgerUnavailableError extends AppError {
   constructor(cause: unknown) {
     super(
       'ledger-unavailable',
       503,
-      'The ledger could not be read',
-      'The payment could not be checked against the ledger (checkLedger). Nothing was decided; retry shortly.',
-      { cause, retryAfterSeconds: 2 },
+      'The ledger could not be reached',
+      'The payment ledger could not be reached in time; nothing was decided. Retry shortly with the same request (for a settlement, the same Idempotency-Key).',
+      { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
+/** KMS did not sign in time: nothing was released. The retry with the same Idempotency-Key resumes the payment. */
+export class SigningUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'signing-unavailable',
+      503,
+      'The payment response could not be signed',
+      'The signing service could not be reached in time, so no payment response was released. Retry shortly with the same Idempotency-Key: the payment is resumed, never charged twice.',
+      { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
+/** The merchant registry could not be read, so nobody can be told whom they act for: nothing was charged. */
+export class MerchantRegistryUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super(
+      'merchants-unavailable',
+      503,
+      'The merchant registry could not be reached',
+      'Who you act for could not be looked up in time; nothing was charged. Retry shortly with the same Idempotency-Key.',
+      { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
+    );
+  }
+}
+
+/** The public keys could not be loaded from KMS and none were known yet. */
+export class KeysUnavailableError extends AppError {
+  constructor(cause: unknown) {
+    super('keys-unavailable', 503, 'The public keys could not be loaded', 'The public keys could not be loaded in time. Retry shortly.', {
+      cause,
+      retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
+    });
+  }
+}
+
+/**
+ * No configuration that is right for the caller's country could be read: better a 503 (the SDK
+ * then uses its stored copy) than another country's currency and legal texts.
+ */
+export class ConfigUnavailableError extends AppError {
+  constructor(cause?: unknown) {
+    super(
+      'config-unavailable',
+      503,
+      'The configuration could not be read',
+      "The configuration for this country could not be read in time, and this server knows no earlier copy of it. Retry shortly, or use the app's stored configuration.",
+      { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
     );
   }
 }
@@ -155,7 +210,7 @@ export class VerdictUnavailableError extends AppError {
       503,
       'The verdict could not be signed',
       'The verification result could not be signed for your nonce. Retry shortly with the same request.',
-      { cause, retryAfterSeconds: 2 },
+      { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
     );
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 
 const seconds = (fallback: number) =>
   z
@@ -9,6 +10,7 @@ const seconds = (fallback: number) =>
 
 /** The config function's environment, parsed once at cold start. */
 export const configFunctionEnvSchema = z.object({
+  ...awsCallTimeoutsEnvSchema.shape,
   CONFIG_TABLE_NAME: z.string().min(1),
   /**
    * The value CloudFront adds as `x-origin-verify`. Only requests carrying it have their

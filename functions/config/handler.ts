@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseEnv } from '../../shared/config/env.js';
@@ -13,8 +14,9 @@ import { lookUpConfig } from './look-up-config.js';
 
 const env = parseEnv(configFunctionEnvSchema);
 
-// A read that hangs must not hold the request: give up quickly and serve the last known configuration.
-const dynamodb = new DynamoDBClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+// A read that hangs must not hold the request: attempts time out, the request's deadline bounds
+// the retries, and the last known configuration is served.
+const dynamodb = new DynamoDBClient(awsClientOptions(env));
 const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(dynamodb), env.CONFIG_TABLE_NAME);
 const layers = new CachedConfigLayers(store, {
   ttlMs: env.CONFIG_CACHE_TTL_SECONDS * 1000,

@@ -2,6 +2,7 @@ import type { ConfigLayerReader } from '../../shared/domain/config/config-store.
 import { type CountryHints, type CountryResolution, resolveCountry } from '../../shared/domain/config/country-resolution.js';
 import { layerChainFor } from '../../shared/domain/config/layers.js';
 import { type MergedConfig, mergeLayers } from '../../shared/domain/config/merge.js';
+import { ConfigUnavailableError } from '../../shared/errors.js';
 
 export interface ConfigLookup {
   resolution: CountryResolution;
@@ -14,13 +15,17 @@ export interface ConfigLookup {
  * The configuration for one request:
  * 1. pick the country (query, trusted CloudFront header, Accept-Language, or none);
  * 2. read the layers it inherits from (default, its groups, itself) through the container cache;
- * 3. overlay them field by field on the built-in default.
+ * 3. refuse (503) when a layer of the chain is not known at all: the source fails and this
+ *    container never read it;
+ * 4. overlay them field by field on the built-in default.
  */
 export async function lookUpConfig(
   deps: { layers: ConfigLayerReader },
   hints: CountryHints,
 ): Promise<ConfigLookup> {
   const resolution = resolveCountry(hints);
-  const { layers, stale } = await deps.layers.read(layerChainFor(resolution.country));
+  const { layers, stale, unknown } = await deps.layers.read(layerChainFor(resolution.country));
+  // Without one of its layers the answer could be another country's currency or legal texts.
+  if (unknown.length > 0) throw new ConfigUnavailableError();
   return { resolution, merged: mergeLayers(layers), stale };
 }

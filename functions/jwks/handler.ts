@@ -1,17 +1,19 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { z } from 'zod';
+import { awsCallTimeoutsEnvSchema, awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { KmsPublicKeySet } from '../../shared/adapters/kms-public-keys.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema, parseEnv } from '../../shared/config/env.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 
 const env = parseEnv(
   z.object({
+    ...awsCallTimeoutsEnvSchema.shape,
     TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
     VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
   }),
 );
 
-const kms = new KMSClient({});
+const kms = new KMSClient(awsClientOptions(env));
 /**
  * Two documents so that no key is trusted for two purposes: payment responses are checked
  * against the first, verification verdicts against the second.

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { awsCallTimeoutsEnvSchema, awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { CachedMerchantDirectory } from '../../shared/adapters/cached-merchant-directory.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { DynamoDbMerchantRegistry } from '../../shared/adapters/dynamodb-merchant-registry.js';
@@ -17,6 +18,7 @@ import { settlePayment } from '../../shared/use-cases/settle-payment.js';
 
 const env = parseEnv(
   z.object({
+    ...awsCallTimeoutsEnvSchema.shape,
     PAYMENT_SIGNING_KEY_ARN: kmsKeyArnSchema,
     PAYMENT_ISSUER: z.string().min(1),
     LEDGER_TABLE_NAME: z.string().min(1),
@@ -28,14 +30,14 @@ const env = parseEnv(
   }),
 );
 
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(awsClientOptions(env)));
 const deps = {
   merchants: new CachedMerchantDirectory(
     new DynamoDbMerchantRegistry(documentClient, env.MERCHANT_TABLE_NAME),
     env.MERCHANT_CACHE_TTL_SECONDS * 1000,
   ),
   processor: PAYMENT_PROCESSORS[env.PAYMENT_PROCESSOR](),
-  signer: new KmsJwsSigner(new KMSClient({}), env.PAYMENT_SIGNING_KEY_ARN),
+  signer: new KmsJwsSigner(new KMSClient(awsClientOptions(env)), env.PAYMENT_SIGNING_KEY_ARN),
   ledger: new DynamoDbLedger(documentClient, env.LEDGER_TABLE_NAME),
   issuer: env.PAYMENT_ISSUER,
   now: () => new Date(),

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { awsCallTimeoutsEnvSchema, awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
@@ -15,6 +16,7 @@ import { verifyPayment } from '../../shared/use-cases/verify-payment.js';
 const env = parseEnv(
   z
     .object({
+      ...awsCallTimeoutsEnvSchema.shape,
       // Current key first, previous second: the trust set for payment responses.
       TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
       VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
@@ -30,10 +32,10 @@ const env = parseEnv(
     ),
 );
 
-const kms = new KMSClient({});
+const kms = new KMSClient(awsClientOptions(env));
 const deps = {
   keys: new KmsTrustedKeySet(kms, env.TRUSTED_PAYMENT_KEY_ARNS),
-  ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(new DynamoDBClient({})), env.LEDGER_TABLE_NAME),
+  ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(new DynamoDBClient(awsClientOptions(env))), env.LEDGER_TABLE_NAME),
   verdictSigner: new KmsJwsSigner(kms, env.VERDICT_SIGNING_KEY_ARN),
   issuer: env.PAYMENT_ISSUER,
   now: () => new Date(),

@@ -98,6 +98,10 @@ export class StatelessStack extends Stack {
         bindConfigForRead(fn, stateful.configTable);
         fn.addEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
         fn.addEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
+        // An app waits for its configuration at start-up: give up on a hanging DynamoDB within about
+        // two seconds and answer from the last known configuration (or 503) instead.
+        fn.addEnvironment('AWS_REQUEST_TIMEOUT_MS', '1000');
+        fn.addEnvironment('AWS_MAX_ATTEMPTS', '2');
         const cacheControl = settings.configCacheControl;
         const cacheControlEnv = {
           CONFIG_MAX_AGE_SECONDS: cacheControl.maxAgeSeconds,

@@ -14,12 +14,20 @@ interface Entry {
   expiresAt: number;
   /** The stored item was invalid: `layer` is the last good value (or nothing) standing in for it. */
   stale: boolean;
+  /** False while the stored item was invalid and no good version of it was ever read: what the layer says is unknown. */
+  known: boolean;
 }
+
+/** After a failed read the source is left alone this long, doubling per failure up to the maximum. */
+export const FAILED_READ_BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
 
 export interface CacheOptions {
   ttlMs: number;
   now?: () => number;
-  /** The source failed (DynamoDB unreachable, throttled): transient, so the next lookup tries again. */
+  /**
+   * The source failed (DynamoDB unreachable, throttled, hanging): transient, so a later lookup
+   * tries again, after FAILED_READ_BACKOFF, so that a hang does not cost every request its timeout.
+   */
   onReadFailure?: (error: unknown, layers: readonly LayerId[]) => void;
   /** A stored layer fails validation: it will not heal by itself, so it is re-read once per TTL only. */
   onInvalidLayer?: (layer: LayerId, issues: ValidationIssue[]) => void;
@@ -29,12 +37,15 @@ export interface CacheOptions {
  * The container's memory of configuration layers: each layer is read at most once per TTL,
  * so steady traffic costs one read per layer per container per period. Everything ever read
  * is kept as the last known value: when the source fails, it is served instead (marked
- * stale), however old, because an old configuration beats an error. A TTL of 0 disables the
- * cache (every lookup reads the source) but keeps the last known values for failures.
+ * stale), however old, because an old configuration beats an error. A layer never read (or only
+ * ever read invalid) is `unknown`: nothing may stand in for it. A TTL of 0 disables the cache
+ * (every lookup reads the source) but keeps the last known values for failures.
  */
 export class CachedConfigLayers implements ConfigLayerReader {
   readonly #entries = new Map<string, Entry>();
   readonly #stats: LayerCacheStats = { sourceReads: 0, failedReads: 0 };
+  #failuresInARow = 0;
+  #sourceRestsUntil = 0;
 
   constructor(
     private readonly source: ConfigLayerSource,
@@ -47,8 +58,8 @@ export class CachedConfigLayers implements ConfigLayerReader {
       const entry = this.#entries.get(layerName(layer));
       return entry === undefined || entry.expiresAt <= now;
     });
-    let failed = false;
-    if (due.length > 0) {
+    let failed = due.length > 0 && now < this.#sourceRestsUntil;
+    if (due.length > 0 && !failed) {
       this.#stats.sourceReads += 1;
       try {
         const read = await this.source.readCurrent(due);
@@ -57,16 +68,20 @@ export class CachedConfigLayers implements ConfigLayerReader {
         const expiresAt = now + this.options.ttlMs;
         for (const layer of due) {
           const name = layerName(layer);
+          const previous = this.#entries.get(name);
           if (invalid.has(name)) {
-            this.#entries.set(name, { layer: this.#entries.get(name)?.layer, expiresAt, stale: true });
+            this.#entries.set(name, { layer: previous?.layer, expiresAt, stale: true, known: previous?.known ?? false });
           } else {
-            this.#entries.set(name, { layer: found.get(name), expiresAt, stale: false });
+            this.#entries.set(name, { layer: found.get(name), expiresAt, stale: false, known: true });
           }
         }
+        this.#failuresInARow = 0;
         for (const { layer, issues } of read.invalid) this.options.onInvalidLayer?.(layer, issues);
       } catch (error) {
         this.#stats.failedReads += 1;
         failed = true;
+        this.#sourceRestsUntil = now + Math.min(FAILED_READ_BACKOFF.firstMs * 2 ** this.#failuresInARow, FAILED_READ_BACKOFF.maxMs);
+        this.#failuresInARow += 1;
         this.options.onReadFailure?.(error, due);
       }
     }
@@ -74,6 +89,7 @@ export class CachedConfigLayers implements ConfigLayerReader {
     return {
       layers: entries.flatMap((entry) => entry?.layer ?? []),
       stale: failed || entries.some((entry) => entry?.stale === true),
+      unknown: layers.filter((_, index) => entries[index]?.known !== true),
     };
   }
 

@@ -12,6 +12,7 @@ import { validateLayerDocument } from '../domain/config/config-document.js';
 import type { ConfigStore, CurrentLayer, CurrentLayersRead, LayerVersion, WriteOptions } from '../domain/config/config-store.js';
 import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError } from '../domain/config/errors.js';
 import { type LayerId, layerName, parseLayerName } from '../domain/config/layers.js';
+import { withinDeadline } from './aws/call-deadline.js';
 
 const CURRENT = 'CURRENT';
 const VERSION_PREFIX = 'V#';
@@ -84,6 +85,7 @@ export class DynamoDbConfigStore implements ConfigStore {
   async getCurrent(layer: LayerId): Promise<CurrentLayer | undefined> {
     const { Item } = await this.documentClient.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: partitionKeyOf(layer), sk: CURRENT }, ConsistentRead: true }),
+      withinDeadline(),
     );
     return Item ? currentLayerOf(Item) : undefined;
   }
@@ -127,6 +129,7 @@ export class DynamoDbConfigStore implements ConfigStore {
   async getVersion(layer: LayerId, version: number): Promise<LayerVersion | undefined> {
     const { Item } = await this.documentClient.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: partitionKeyOf(layer), sk: versionSortKey(version) }, ConsistentRead: true }),
+      withinDeadline(),
     );
     return Item ? layerVersionOf(layer, Item) : undefined;
   }
@@ -158,6 +161,7 @@ export class DynamoDbConfigStore implements ConfigStore {
     try {
       await this.documentClient.send(
         new PutCommand({ TableName: this.tableName, Item: versionItem, ConditionExpression: 'attribute_not_exists(pk)' }),
+        withinDeadline(),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new ConfigConflictError(name, base, base);
@@ -202,6 +206,7 @@ export class DynamoDbConfigStore implements ConfigStore {
         ConsistentRead: true,
         ProjectionExpression: 'version',
       }),
+      withinDeadline(),
     );
     const current = typeof Item?.version === 'number' ? Item.version : null;
     if (expected !== undefined && expected !== current) throw new ConfigConflictError(layerName(layer), expected, current);
@@ -219,6 +224,7 @@ export class DynamoDbConfigStore implements ConfigStore {
         Limit: 1,
         ProjectionExpression: 'version',
       }),
+      withinDeadline(),
     );
     const highest = Items?.[0]?.version;
     return typeof highest === 'number' ? highest : 0;
@@ -240,6 +246,7 @@ export class DynamoDbConfigStore implements ConfigStore {
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: '#version = :base', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':base': base } }),
         }),
+        withinDeadline(),
       );
       return current;
     } catch (error) {
@@ -257,6 +264,7 @@ export class DynamoDbConfigStore implements ConfigStore {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
       const response = await this.documentClient.send(
         new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
+        withinDeadline(),
       );
       items.push(...(response.Responses?.[this.tableName] ?? []));
       pending = response.UnprocessedKeys?.[this.tableName]?.Keys ?? [];

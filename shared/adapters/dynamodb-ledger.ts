@@ -1,8 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandOutput,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/ledger-record.js';
 import type { PaymentStatus } from '../domain/payment-response.js';
+import { LedgerUnavailableError } from '../errors.js';
+import { withinDeadline } from './aws/call-deadline.js';
+import { asOutage } from './aws/outage.js';
 
 /** Only a pending record held with this lock may change: a completed one never does. */
 const HELD_BY = 'lockToken = :lockToken AND attribute_not_exists(paymentResponse)';
@@ -20,7 +31,7 @@ export class DynamoDbLedger implements Ledger {
   ) {}
 
   async get(paymentId: string): Promise<LedgerRecord | undefined> {
-    const { Item } = await this.documentClient.send(
+    const { Item } = await this.#send<GetCommandOutput>(
       new GetCommand({ TableName: this.tableName, Key: { paymentId }, ConsistentRead: true }),
     );
     return Item as LedgerRecord | undefined;
@@ -28,7 +39,7 @@ export class DynamoDbLedger implements Ledger {
 
   async begin(pending: LedgerRecord & PaymentLockFields): Promise<LedgerBegin> {
     try {
-      await this.documentClient.send(
+      await this.#send(
         new PutCommand({
           TableName: this.tableName,
           Item: pending,
@@ -57,7 +68,7 @@ export class DynamoDbLedger implements Ledger {
     outcome: { status: PaymentStatus; paymentResponse: string },
   ): Promise<LedgerRecord | undefined> {
     try {
-      const { Attributes } = await this.documentClient.send(
+      const { Attributes } = await this.#send<UpdateCommandOutput>(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { paymentId },
@@ -81,7 +92,7 @@ export class DynamoDbLedger implements Ledger {
       return;
     }
     try {
-      await this.documentClient.send(
+      await this.#send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: { paymentId },
@@ -97,7 +108,7 @@ export class DynamoDbLedger implements Ledger {
   /** Applies `update` if the pending record is still held with `lockToken`; false if not. */
   async #ifHeld(paymentId: string, lockToken: string, update: string, values: Record<string, unknown>): Promise<boolean> {
     try {
-      await this.documentClient.send(
+      await this.#send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { paymentId },
@@ -110,6 +121,19 @@ export class DynamoDbLedger implements Ledger {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
+    }
+  }
+
+  /**
+   * Every call within the request's deadline; an outage becomes LedgerUnavailableError (503), a
+   * refused condition stays what it is for the caller to read.
+   */
+  async #send<Output = unknown>(command: GetCommand | PutCommand | UpdateCommand | DeleteCommand): Promise<Output> {
+    try {
+      return (await this.documentClient.send(command as never, withinDeadline())) as Output;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw error;
+      return asOutage(error, (cause) => new LedgerUnavailableError(cause));
     }
   }
 

@@ -1,6 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Merchant, type MerchantDirectory, merchantSchema, type MerchantStatus } from '../domain/merchants/merchant.js';
+import { MerchantRegistryUnavailableError } from '../errors.js';
+import { withinDeadline } from './aws/call-deadline.js';
+import { asOutage } from './aws/outage.js';
 
 const MERCHANT_PREFIX = 'merchant#';
 const CALLER_PREFIX = 'caller#';
@@ -25,11 +28,16 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
     private readonly tableName: string,
   ) {}
 
+  /** The request path: an outage is MerchantRegistryUnavailableError (503), so nothing is charged and the caller retries. */
   async merchantForCaller(callerId: string): Promise<Merchant | undefined> {
-    const caller = await this.#item(`${CALLER_PREFIX}${callerId}`);
-    if (typeof caller?.merchantId !== 'string') return undefined;
-    const merchant = await this.get(caller.merchantId);
-    return merchant?.callers.includes(callerId) ? merchant : undefined;
+    try {
+      const caller = await this.#item(`${CALLER_PREFIX}${callerId}`);
+      if (typeof caller?.merchantId !== 'string') return undefined;
+      const merchant = await this.get(caller.merchantId);
+      return merchant?.callers.includes(callerId) ? merchant : undefined;
+    } catch (error) {
+      return asOutage(error, (cause) => new MerchantRegistryUnavailableError(cause));
+    }
   }
 
   async get(merchantId: string): Promise<Merchant | undefined> {
@@ -68,6 +76,7 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
           Item: { pk: `${MERCHANT_PREFIX}${merchant.merchantId}`, ...merchant },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
+        withinDeadline(),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new MerchantRegistryConflictError(`Merchant ${merchant.merchantId} exists already.`);
@@ -100,6 +109,7 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
           ConditionExpression: 'attribute_not_exists(pk) OR merchantId = :merchantId',
           ExpressionAttributeValues: { ':merchantId': merchantId },
         }),
+        withinDeadline(),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
@@ -127,6 +137,7 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
           ExpressionAttributeValues: { ...values, ...extraValues },
           ReturnValues: 'ALL_NEW',
         }),
+        withinDeadline(),
       );
       const merchant = merchantOf(Attributes ?? {});
       if (!merchant) throw new MerchantRegistryConflictError(`Merchant ${merchantId} is stored in a form this version cannot read.`);
@@ -140,7 +151,10 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
   }
 
   async #item(pk: string): Promise<Record<string, unknown> | undefined> {
-    const { Item } = await this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }));
+    const { Item } = await this.documentClient.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk }, ConsistentRead: true }),
+      withinDeadline(),
+    );
     return Item;
   }
 }

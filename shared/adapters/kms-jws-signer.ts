@@ -4,6 +4,9 @@ import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
 import { base64url } from './base64url.js';
 import { toLowS } from './ecdsa-low-s.js';
 import { kidOfKeyArn } from './kms-key-id.js';
+import { SigningUnavailableError } from '../errors.js';
+import { withinDeadline } from './aws/call-deadline.js';
+import { asOutage } from './aws/outage.js';
 
 /**
  * Signs compact JWS (ES256) with a KMS key that never leaves KMS. The algorithm is fixed
@@ -24,17 +27,23 @@ export class KmsJwsSigner {
   async sign(typ: string, claims: Record<string, unknown>): Promise<string> {
     const header = { alg: SIGNING_ALGORITHM, kid: this.kid, typ };
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-    // RAW: KMS hashes with SHA-256 itself. The signing input is far below KMS's 4096-byte limit.
-    const { Signature } = await this.kms.send(
-      new SignCommand({
-        KeyId: this.keyArn,
-        Message: Buffer.from(signingInput, 'ascii'),
-        MessageType: 'RAW',
-        SigningAlgorithm: 'ECDSA_SHA_256',
-      }),
-    );
-    if (!Signature) throw new Error('KMS Sign returned no signature');
-    const rs = Buffer.from(ecdsaSigFormatter.derToJose(Buffer.from(Signature), SIGNING_ALGORITHM), 'base64url');
+    const signature = await this.#kmsSign(signingInput);
+    const rs = Buffer.from(ecdsaSigFormatter.derToJose(Buffer.from(signature), SIGNING_ALGORITHM), 'base64url');
     return `${signingInput}.${base64url(toLowS(rs))}`;
+  }
+
+  /** The DER signature of KMS over the ASCII signing input; an outage is SigningUnavailableError (503). */
+  async #kmsSign(signingInput: string): Promise<Uint8Array> {
+    try {
+      // RAW: KMS hashes with SHA-256 itself. The signing input is far below KMS's 4096-byte limit.
+      const { Signature } = await this.kms.send(
+        new SignCommand({ KeyId: this.keyArn, Message: Buffer.from(signingInput, 'ascii'), MessageType: 'RAW', SigningAlgorithm: 'ECDSA_SHA_256' }),
+        withinDeadline(),
+      );
+      if (!Signature) throw new Error('KMS Sign returned no signature');
+      return Signature;
+    } catch (error) {
+      return asOutage(error, (cause) => new SigningUnavailableError(cause));
+    }
   }
 }

@@ -2,6 +2,9 @@ import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
 import { kidOfKeyArn } from './kms-key-id.js';
+import { KeysUnavailableError } from '../errors.js';
+import { withinDeadline } from './aws/call-deadline.js';
+import { asOutage } from './aws/outage.js';
 
 export interface PublicJwk {
   kty: 'EC';
@@ -15,7 +18,7 @@ export interface PublicJwk {
 
 /** Fetches one KMS key's public half and turns its DER SubjectPublicKeyInfo into a JWK. */
 export async function fetchPublicJwk(kms: KMSClient, keyArn: string): Promise<PublicJwk> {
-  const response = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }));
+  const response = await kms.send(new GetPublicKeyCommand({ KeyId: keyArn }), withinDeadline());
   // KMS always names KeySpec and KeyUsage; some emulators omit them, so the key itself is checked below too.
   const wrongSpec = response.KeySpec !== undefined && response.KeySpec !== 'ECC_NIST_P256';
   const wrongUsage = response.KeyUsage !== undefined && response.KeyUsage !== 'SIGN_VERIFY';
@@ -39,10 +42,11 @@ export class KmsPublicKeySet {
     readonly keyArns: readonly string[],
   ) {}
 
+  /** The keys; KeysUnavailableError (503) while KMS cannot be reached and they were never loaded. */
   keys(): Promise<PublicJwk[]> {
     this.#keys ??= Promise.all(this.keyArns.map((arn) => fetchPublicJwk(this.kms, arn))).catch((error: unknown) => {
       this.#keys = undefined;
-      throw error;
+      return asOutage(error, (cause) => new KeysUnavailableError(cause));
     });
     return this.#keys;
   }

@@ -6,8 +6,11 @@ import { isLowS } from './ecdsa-low-s.js';
 import { kidOfKeyArn } from './kms-key-id.js';
 import { fetchPublicJwk } from './kms-public-keys.js';
 
-/** A failed load is retried at most this often per container, so an outage is not a KMS storm. */
-export const KEY_RELOAD_INTERVAL_MS = 60_000;
+/**
+ * After a failed load, keys are asked for again no sooner than this, doubling per failure up to
+ * the maximum: recovery within a second or two of KMS coming back, and no KMS storm in an outage.
+ */
+export const KEY_RELOAD_BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
 
 /**
  * ES256 with node:crypto (OpenSSL), synchronously: measured about 2.7 times faster than jose's
@@ -36,25 +39,24 @@ export class NodeEs256Key implements SignatureKey {
  * (kid = key id). Which kids are trusted is known without asking KMS, so a token naming any
  * other kid is UNKNOWN_KEY at once and never causes a KMS call. The public keys are fetched once
  * per container on first use and kept (they never change for a key's life). A key that failed to
- * load is asked for again on a later verification, but at most once per KEY_RELOAD_INTERVAL_MS,
- * and concurrent verifications share one load.
+ * load is asked for again on a later verification, after KEY_RELOAD_BACKOFF, and concurrent
+ * verifications share one load (bounded by the deadline of the request that started it).
  */
 export class KmsTrustedKeySet implements TrustedKeys {
   readonly #arnByKid: ReadonlyMap<string, string>;
   readonly #loaded = new Map<string, SignatureKey>();
   readonly #now: () => number;
-  readonly #reloadIntervalMs: number;
   #loading: Promise<void> | undefined;
-  #lastLoadStartedAt: number | undefined;
+  #failedLoadsInARow = 0;
+  #nextLoadAt = 0;
 
   constructor(
     private readonly kms: KMSClient,
     keyArns: readonly string[],
-    options: { now?: () => number; reloadIntervalMs?: number } = {},
+    options: { now?: () => number } = {},
   ) {
     this.#arnByKid = new Map(keyArns.map((arn) => [kidOfKeyArn(arn), arn]));
     this.#now = options.now ?? Date.now;
-    this.#reloadIntervalMs = options.reloadIntervalMs ?? KEY_RELOAD_INTERVAL_MS;
   }
 
   get kids(): string[] {
@@ -73,14 +75,17 @@ export class KmsTrustedKeySet implements TrustedKeys {
 
   #loadMissingKeys(): Promise<void> {
     if (this.#loading) return this.#loading;
-    const now = this.#now();
-    if (this.#lastLoadStartedAt !== undefined && now - this.#lastLoadStartedAt < this.#reloadIntervalMs) {
-      return Promise.resolve();
-    }
-    this.#lastLoadStartedAt = now;
+    if (this.#now() < this.#nextLoadAt) return Promise.resolve();
     const missing = [...this.#arnByKid].filter(([kid]) => !this.#loaded.has(kid));
     this.#loading = Promise.all(missing.map(([kid, arn]) => this.#load(kid, arn))).then(() => {
       this.#loading = undefined;
+      if (missing.every(([kid]) => this.#loaded.has(kid))) {
+        this.#failedLoadsInARow = 0;
+        return;
+      }
+      const backoff = Math.min(KEY_RELOAD_BACKOFF.firstMs * 2 ** this.#failedLoadsInARow, KEY_RELOAD_BACKOFF.maxMs);
+      this.#failedLoadsInARow += 1;
+      this.#nextLoadAt = this.#now() + backoff;
     });
     return this.#loading;
   }

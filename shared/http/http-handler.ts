@@ -1,12 +1,25 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
+import { runWithDeadline } from '../adapters/aws/call-deadline.js';
 import { bodyLimit } from './body-limit.js';
 import { jsonBody, type JsonEvent } from './json-body.js';
 import { problemErrors } from './problem-errors.js';
 import type { HttpContext, HttpEvent, HttpResult } from './types.js';
 
 type Handler<E> = (event: E, context: HttpContext) => Promise<HttpResult>;
+
+/**
+ * Kept back from the Lambda deadline for mapping a failure to its problem and answering: every
+ * AWS call of the request must settle before the rest, so the function always answers, and
+ * never leaves API Gateway to time out.
+ */
+export const ANSWER_RESERVE_MS = 500;
+
+function withinLambdaDeadline<E>(handler: Handler<E>): Handler<E> {
+  return (event, context) =>
+    runWithDeadline(Date.now() + context.getRemainingTimeInMillis() - ANSWER_RESERVE_MS, () => handler(event, context));
+}
 
 /**
  * The one middy stack of HTTP functions. Order matters: middy runs `before` top-down and
@@ -24,12 +37,12 @@ function baseStack<E extends HttpEvent>() {
 
 /** For GET-style routes: no body is read. */
 export function httpHandler(handler: Handler<HttpEvent>) {
-  return baseStack<HttpEvent>().handler(handler);
+  return baseStack<HttpEvent>().handler(withinLambdaDeadline(handler));
 }
 
 /** For routes that take a JSON body (at most 16 KiB). */
 export function jsonHttpHandler(handler: Handler<JsonEvent>) {
-  return baseStack<JsonEvent>().use(jsonBody()).handler(handler);
+  return baseStack<JsonEvent>().use(jsonBody()).handler(withinLambdaDeadline(handler));
 }
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {

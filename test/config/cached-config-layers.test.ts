@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
+import { CachedConfigLayers, FAILED_READ_BACKOFF } from '../../shared/adapters/cached-config-layers.js';
 import type { ConfigLayerSource, CurrentLayer, CurrentLayersRead } from '../../shared/domain/config/config-store.js';
 import { type LayerId, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
 
@@ -111,13 +111,44 @@ describe('CachedConfigLayers', () => {
     expect(versionsOf(read)).toEqual(['default@1']);
   });
 
-  it('is fresh again once the source recovers', async () => {
-    const { source, cache } = setUp(0);
+  it('says which layers it knows nothing of, and is fresh again once the source recovers, after its backoff', async () => {
+    const { source, cache, advance } = setUp(0);
     source.failing = true;
-    expect(await cache.read([DEFAULT])).toEqual({ layers: [], stale: true });
+    expect(await cache.read([DEFAULT])).toEqual({ layers: [], stale: true, unknown: [DEFAULT] });
     source.failing = false;
     source.set(DEFAULT, 1, 'en-US');
-    expect(await cache.read([DEFAULT])).toMatchObject({ stale: false, layers: [{ version: 1 }] });
+    // The source is left alone for FAILED_READ_BACKOFF.firstMs after a failure: a hang costs one request, not each.
+    expect(await cache.read([DEFAULT])).toMatchObject({ stale: true, unknown: [DEFAULT] });
+    expect(source.reads).toHaveLength(1);
+    advance(FAILED_READ_BACKOFF.firstMs);
+    expect(await cache.read([DEFAULT])).toMatchObject({ stale: false, unknown: [], layers: [{ version: 1 }] });
+  });
+
+  it('backs off longer after each failure in a row, up to the maximum, and starts over after a success', async () => {
+    const { source, cache, advance } = setUp(0);
+    source.set(DEFAULT, 1, 'en-US');
+    source.failing = true;
+    const readsAfter = async (ms: number) => {
+      advance(ms);
+      await cache.read([DEFAULT]);
+      return source.reads.length;
+    };
+    await cache.read([DEFAULT]);
+    expect([await readsAfter(999), await readsAfter(1), await readsAfter(1_999), await readsAfter(1)]).toEqual([1, 2, 2, 3]);
+    expect(await readsAfter(FAILED_READ_BACKOFF.maxMs - 1)).toBe(4); // far past the 4 s wait: a read
+    expect(await readsAfter(FAILED_READ_BACKOFF.maxMs)).toBe(5);
+    source.failing = false;
+    expect(await readsAfter(FAILED_READ_BACKOFF.maxMs)).toBe(6);
+    source.failing = true;
+    expect([await readsAfter(0), await readsAfter(999), await readsAfter(1)]).toEqual([7, 7, 8]);
+  });
+
+  it('knows a layer that does not exist, but not an invalid one it never read valid', async () => {
+    const { source, cache } = setUp(0);
+    source.set(DEFAULT, 1, 'en-US');
+    expect(await cache.read([DEFAULT, AT])).toMatchObject({ unknown: [], stale: false });
+    source.corrupt.add(layerName(EU));
+    expect(await cache.read([DEFAULT, EU])).toMatchObject({ unknown: [EU], stale: true });
   });
 
   it('keeps the last good version of a layer whose stored item turned invalid, and serves the others fresh', async () => {

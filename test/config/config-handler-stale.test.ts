@@ -33,12 +33,14 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
     expect(stale.headers['x-config-stale']).toBe('true');
     expect(stale.json).toEqual(fresh.json);
 
-    // A container that never saw the good version leaves the bad layer out and serves the rest.
+    // A container that never saw the good version would have to serve Japan the default (USD,
+    // en-US): it refuses instead, and the SDK falls back to its stored copy.
     const newContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url });
     const withoutJapan = await newContainer({ query: { country: 'JP' } });
-    expect(withoutJapan.statusCode).toBe(200);
-    expect(withoutJapan.headers['x-config-stale']).toBe('true');
-    expect(withoutJapan.json).toMatchObject({ country: 'JP', version: 'default@1', config: { currency: 'USD', locale: 'en-US' } });
+    expect(withoutJapan.statusCode).toBe(503);
+    expect(withoutJapan.json).toMatchObject({ type: '/problems/config-unavailable' });
+    // Countries whose layers are all valid are served as ever.
+    expect((await newContainer({ query: { country: 'DE' } })).statusCode).toBe(200);
   });
 
   it('serves the last configuration it read with DynamoDB stopped, marked stale and not fresh for caches', async () => {
@@ -59,18 +61,20 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
     expect(notModified.statusCode).toBe(304);
     expect(notModified.headers['x-config-stale']).toBe('true');
 
-    // France was never read, but it shares default, EU and EUROZONE with Germany: those are known.
+    // France was never read: it shares default, EU and EUROZONE with Germany, but its own layer
+    // (fr-FR, French legal texts) is unknown, so the answer would be wrong for France: 503.
     const france = await getConfig({ query: { country: 'FR' } });
-    expect(france.statusCode).toBe(200);
-    expect(france.headers['x-config-stale']).toBe('true');
-    expect(france.json).toMatchObject({ country: 'FR', version: 'default@1,group:EU@1,group:EUROZONE@1', config: { currency: 'EUR', locale: 'en-US' } });
+    expect(france.statusCode).toBe(503);
+    expect(france.headers['retry-after']).toBe('2');
+    expect(france.json).toMatchObject({ type: '/problems/config-unavailable', status: 503 });
   });
 
-  it('serves the built-in default to a fresh container that never read anything, never a 5xx', async () => {
+  it('answers a fresh container that never read anything with 503 config-unavailable, never the built-in default', async () => {
     const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
     const reply = await getConfig({ headers: { 'accept-language': 'pt-BR' } });
-    expect(reply.statusCode).toBe(200);
-    expect(reply.headers['x-config-stale']).toBe('true');
-    expect(reply.json).toMatchObject({ country: 'BR', source: 'accept-language', version: 'built-in', config: BUILT_IN_CONFIG });
+    expect(reply.statusCode).toBe(503);
+    expect(reply.headers['retry-after']).toBe('2');
+    expect(reply.json).toMatchObject({ type: '/problems/config-unavailable' });
+    expect(reply.body).not.toContain(BUILT_IN_CONFIG.currency);
   });
 });

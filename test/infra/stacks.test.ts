@@ -170,13 +170,15 @@ describe('the functions', () => {
     });
   });
 
-  it('give config its table, the origin secret by dynamic reference and the cache TTL', () => {
+  it('give config its table, the origin secret by dynamic reference, the cache TTL and short AWS attempts', () => {
     expect(environmentOf(app, app.stateless.functions.config)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'config',
       CONFIG_TABLE_NAME: ids.config,
       VIEWER_COUNTRY_ORIGIN_SECRET: `{{resolve:secretsmanager:${ids.originSecret}:SecretString:::}}`,
       CONFIG_CACHE_TTL_SECONDS: '30',
+      AWS_REQUEST_TIMEOUT_MS: '1000',
+      AWS_MAX_ATTEMPTS: '2',
     });
   });
 });

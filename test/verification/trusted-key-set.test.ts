@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsServer, type RunningKmsServer } from '../../local/kms/kms-server.js';
-import { KEY_RELOAD_INTERVAL_MS, KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
+import { KEY_RELOAD_BACKOFF, KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -104,7 +104,7 @@ describe('KmsTrustedKeySet', () => {
     expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
     expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(2);
-    clock.advance(KEY_RELOAD_INTERVAL_MS);
+    clock.advance(KEY_RELOAD_BACKOFF.firstMs);
     expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(3);
   });
@@ -115,7 +115,7 @@ describe('KmsTrustedKeySet', () => {
     expect(await new KmsTrustedKeySet(client, [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
   });
 
-  it('when KMS is unreachable: unavailable, at most one load a minute, and recovers once KMS is back', async () => {
+  it('when KMS is unreachable: unavailable, reloads backing off from a second, and recovers within seconds once KMS is back', async () => {
     const { client, calls } = countingKms();
     const clock = manualClock();
     const keys = new KmsTrustedKeySet(client, [current, previous], { now: clock.now });
@@ -124,25 +124,25 @@ describe('KmsTrustedKeySet', () => {
       for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
       expect(calls).toHaveLength(2); // one GetPublicKey per trusted key
 
-      clock.advance(KEY_RELOAD_INTERVAL_MS - 1);
-      expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
-      expect(calls).toHaveLength(2);
-
-      clock.advance(1);
-      expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
-      expect(calls).toHaveLength(4);
+      // Backoff: 1 s, then 2 s, then 4 s between attempts while KMS stays down.
+      for (const wait of [1_000, 2_000, 4_000]) {
+        clock.advance(wait - 1);
+        expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+        const before = calls.length;
+        clock.advance(1);
+        expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+        expect(calls.length).toBe(before + 2);
+      }
     } finally {
       server = await startKmsServer({ dataDir, port });
     }
-    clock.advance(KEY_RELOAD_INTERVAL_MS / 2);
-    expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
-    expect(calls).toHaveLength(4);
-
-    clock.advance(KEY_RELOAD_INTERVAL_MS / 2);
+    // KMS is back: the next attempt, at most 8 s later (never a minute), loads both keys.
+    clock.advance(8_000);
     expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
     expect((await keys.keyFor(kidOf(previous))).status).toBe('trusted');
-    clock.advance(10 * KEY_RELOAD_INTERVAL_MS);
+    const loaded = calls.length;
+    clock.advance(10 * KEY_RELOAD_BACKOFF.maxMs);
     expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
-    expect(calls).toHaveLength(6);
+    expect(calls).toHaveLength(loaded);
   });
 });

@@ -45,6 +45,11 @@ export interface LayerLookup {
    * stands in for it: the caller says so to its client.
    */
   stale: boolean;
+  /**
+   * Layers asked for whose content is not known at all (never read, or only ever read invalid,
+   * while the source fails): an answer without them could be another country's configuration.
+   */
+  unknown: LayerId[];
 }
 
 /** What the config function reads through: the table behind a container cache. */

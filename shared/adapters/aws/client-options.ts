@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * How long one attempt of an AWS call may take. `requestTimeout` alone only logs a warning with
+ * the installed @smithy/node-http-handler; `throwOnRequestTimeout` makes it fail the attempt, so
+ * the SDK's own retries (AWS_MAX_ATTEMPTS, standard mode, 3 by default) can try again while the
+ * request deadline (call-deadline.ts) bounds them all.
+ */
+export const awsCallTimeoutsEnvSchema = z.object({
+  /** A TCP connection to KMS or DynamoDB in the same region takes milliseconds; a second is a fault. */
+  AWS_CONNECTION_TIMEOUT_MS: z.coerce.number().int().positive().default(1_000),
+  /**
+   * KMS Sign and DynamoDB item calls answer in tens of milliseconds; two seconds is a hang. Three
+   * attempts of two seconds and their backoff fit the 10 s function timeout with room to answer.
+   */
+  AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+});
+
+export type AwsCallTimeouts = z.infer<typeof awsCallTimeoutsEnvSchema>;
+
+/** Options for `new KMSClient(...)` and `new DynamoDBClient(...)`: no endpoint, ever (AWS_ENDPOINT_URL_* say where). */
+export function awsClientOptions(timeouts: AwsCallTimeouts) {
+  return {
+    requestHandler: {
+      connectionTimeout: timeouts.AWS_CONNECTION_TIMEOUT_MS,
+      requestTimeout: timeouts.AWS_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// Verification and the key sets with KMS or DynamoDB refusing or hanging, through fault proxies.
+// The file's order matters: the first tests meet a cold container (no key loaded yet).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Fault } from '../support/fault-proxy.js';
+import { bearer, postSettlement } from '../support/test-stack.js';
+import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
+
+let stack: FaultStack;
+let paymentResponse: string;
+const EXPECTED = { merchantId: 'm_123', orderId: 'o_verify', amount: { value: 1999, currency: 'USD' } };
+
+beforeAll(async () => {
+  stack = await startFaultStack();
+  const settled = await postSettlement(stack.url, { ...EXPECTED, merchantId: undefined, paymentMethod: { type: 'card', token: 'tok_success' } }, 'verify-faults', bearer(stack.devTokens.m_123!));
+  paymentResponse = settled.body.paymentResponse;
+});
+afterEach(async () => {
+  await stack.kmsProxy.set('pass');
+  await stack.dynamodbProxy.set('pass');
+});
+afterAll(async () => stack?.stop());
+
+async function verify(extra: Record<string, unknown> = {}) {
+  return timed(async () => {
+    const response = await fetch(`${stack.url}/v1/verifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paymentResponse, expected: EXPECTED, ...extra }),
+    });
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  });
+}
+
+const get = (path: string) =>
+  timed(async () => {
+    const response = await fetch(`${stack.url}${path}`);
+    return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, any> };
+  });
+
+describe('a cold container with KMS down', () => {
+  it.each<Fault>(['hang', 'refuse'])('KMS %s: KEYS_UNAVAILABLE, retryable, answered in time', async (fault) => {
+    await stack.kmsProxy.set(fault);
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the previous attempt's backoff
+    const { result, ms } = await verify();
+    expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(result.status).toBe(200);
+    expect(result.body).toMatchObject({ verified: false, reason: 'KEYS_UNAVAILABLE', retryable: true });
+  });
+
+  it.each<Fault>(['hang', 'refuse'])('KMS %s: the key sets answer 503 keys-unavailable with Retry-After, in time', async (fault) => {
+    await stack.kmsProxy.set(fault);
+    for (const path of ['/.well-known/jwks.json', '/.well-known/verdict-jwks.json']) {
+      const { result, ms } = await get(path);
+      expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+      expect(result.status).toBe(503);
+      expect(result.body).toMatchObject({ type: '/problems/keys-unavailable' });
+      expect(result.headers.get('retry-after')).toBe('2');
+    }
+  });
+
+  it('recovers within seconds of KMS coming back, not a minute', async () => {
+    await stack.kmsProxy.set('pass');
+    const started = Date.now();
+    let reason = '';
+    while (Date.now() - started < 10_000) {
+      reason = (await verify()).result.body.reason;
+      if (reason === 'OK') break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(reason).toBe('OK');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('a warm container', () => {
+  it.each<Fault>(['hang', 'refuse'])('KMS %s: verification without a nonce is unaffected, and the key sets are still served', async (fault) => {
+    expect((await get('/.well-known/jwks.json')).result.status).toBe(200);
+    await stack.kmsProxy.set(fault);
+    const { result } = await verify();
+    expect(result.body).toMatchObject({ verified: true, paymentCompleted: true, reason: 'OK' });
+    expect((await get('/.well-known/jwks.json')).result.status).toBe(200);
+  });
+
+  it.each<Fault>(['hang', 'refuse'])('KMS %s with a nonce: 503 verdict-unavailable in time, never an unsigned answer', async (fault) => {
+    await stack.kmsProxy.set(fault);
+    const { result, ms } = await verify({ nonce: 'nonce-0123456789abcdef' });
+    expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ type: '/problems/verdict-unavailable' });
+    expect(result.headers.get('retry-after')).toBe('2');
+  });
+
+  it.each<Fault>(['hang', 'refuse'])('DynamoDB %s with checkLedger: 503 ledger-unavailable in time, nothing decided', async (fault) => {
+    await stack.dynamodbProxy.set(fault);
+    const { result, ms } = await verify({ checkLedger: true });
+    expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    expect(result.status).toBe(503);
+    expect(result.body).toMatchObject({ type: '/problems/ledger-unavailable' });
+  });
+});
