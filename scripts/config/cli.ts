@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
@@ -9,23 +8,16 @@ import { type LayerId, layerChainFor, layerName, parseLayerName } from '../../sh
 import { mergeLayers } from '../../shared/domain/config/merge.js';
 import { AppError, type ValidationIssue } from '../../shared/errors.js';
 import { currentLayerJson, layerVersionJson, table } from './output.js';
-import { readLocalEndpoints, resolveTarget, type Target, TargetError } from './target.js';
+import { readLocalEndpoints, resolveTarget, type Target } from './target.js';
+import { type CliIo, EXIT, parseCommandLine as parseArguments, print, RefusedError, reportFailure as reportCliFailure, UsageError } from '../cli-kit.js';
 import { USAGE } from './usage.js';
 
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Reads a file; '-' means standard input. */
-  readFile(path: string): Promise<string>;
+export interface ConfigCliIo extends CliIo {
+  /** Who is writing, for the version's author: the user name unless --author or CONFIG_AUTHOR says. */
   userName(): string;
 }
 
-export const EXIT = { ok: 0, refused: 1, usage: 2, aws: 3 } as const;
-
-class UsageError extends Error {}
-/** The operator's input was read and refused (a file that is not JSON, a layer with no version). */
-class RefusedError extends Error {}
+export { EXIT };
 
 const OPTIONS = {
   table: { type: 'string' },
@@ -56,7 +48,7 @@ const COMMANDS: Record<string, { layer: boolean; options: OptionName[] }> = {
 };
 
 /** `npm run config -- <command>`: returns the exit code. */
-export async function runConfigCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runConfigCli(argv: readonly string[], io: ConfigCliIo): Promise<number> {
   let target: Target | undefined;
   try {
     const { values, positionals } = parseCommandLine(argv);
@@ -103,17 +95,13 @@ export async function runConfigCli(argv: readonly string[], io: CliIo): Promise<
 interface Context {
   store: ConfigStore;
   values: Options;
-  io: CliIo;
+  io: ConfigCliIo;
   json: boolean;
 }
 
 function parseCommandLine(argv: readonly string[]) {
-  try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-    return { values: values as Options, positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values, positionals } = parseArguments(argv, OPTIONS);
+  return { values: values as Options, positionals };
 }
 
 function layerFrom(argument: string | undefined): LayerId {
@@ -139,11 +127,11 @@ function expectedVersionOf(values: Options): number | null | undefined {
   return positiveInteger(value, 'expect-version');
 }
 
-function authorOf(values: Options, io: CliIo): string {
+function authorOf(values: Options, io: ConfigCliIo): string {
   return string(values.author) || io.env.CONFIG_AUTHOR || io.userName();
 }
 
-async function readDocument(values: Options, io: CliIo): Promise<unknown> {
+async function readDocument(values: Options, io: ConfigCliIo): Promise<unknown> {
   const path = string(values.file);
   if (!path) throw new UsageError('Give the document with --file <path> (or --file - for standard input).');
   let text: string;
@@ -159,11 +147,7 @@ async function readDocument(values: Options, io: CliIo): Promise<unknown> {
   }
 }
 
-function print(io: CliIo, json: boolean, value: unknown, text: () => string): void {
-  io.stdout(json ? JSON.stringify(value, null, 2) : text());
-}
-
-async function validate(layer: LayerId, values: Options, io: CliIo): Promise<number> {
+async function validate(layer: LayerId, values: Options, io: ConfigCliIo): Promise<number> {
   const document = await readDocument(values, io);
   const result = validateLayerDocument(layer, document);
   if (!result.ok) throw new InvalidConfigError(layerName(layer), result.issues);
@@ -262,27 +246,15 @@ function issueLines(issues: ValidationIssue[]): string {
 }
 
 function reportFailure(error: unknown, target: Target | undefined, io: CliIo): number {
-  if (error instanceof UsageError) {
-    io.stderr(`${error.message}\nRun 'npm run config -- --help' for usage.`);
-    return EXIT.usage;
-  }
-  if (error instanceof TargetError) {
-    io.stderr(error.message);
-    return error.exitCode;
-  }
-  if (error instanceof InvalidConfigError) {
-    io.stderr(`Refused: ${error.layer} is invalid, nothing was written.\n${issueLines(error.issues)}`);
-    return EXIT.refused;
-  }
-  if (error instanceof RefusedError || error instanceof AppError) {
-    io.stderr(`Refused: ${error instanceof AppError ? error.detail : error.message}`);
-    return EXIT.refused;
-  }
-  const { name, message } = error as Error;
-  if (name === 'ResourceNotFoundException') {
-    io.stderr(`No such table: ${target?.description ?? ''}. Check --table / CONFIG_TABLE_NAME (and that the local stack is running).`);
-  } else {
-    io.stderr(`DynamoDB failed (${target?.description ?? 'no target'}): ${name}: ${message}`);
-  }
-  return EXIT.aws;
+  return reportCliFailure(error, {
+    cli: 'config',
+    tableVariable: 'CONFIG_TABLE_NAME',
+    target,
+    io,
+    refusal: (refused) => {
+      if (refused instanceof InvalidConfigError) return `Refused: ${refused.layer} is invalid, nothing was written.\n${issueLines(refused.issues)}`;
+      if (refused instanceof AppError) return `Refused: ${refused.detail}`;
+      return undefined;
+    },
+  });
 }

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { JWT_ISSUER_KEY_FILE, jwtIssuerFromKeyFile, LOCAL_JWT_ISSUER } from '../../local/jwt-issuer.js';
@@ -11,20 +10,10 @@ import { parseCallerId } from '../../shared/domain/merchants/caller-identity.js'
 import { type Merchant, MERCHANT_MODES, type MerchantMode } from '../../shared/domain/merchants/merchant.js';
 import { table } from '../config/output.js';
 import { readLocalEndpoints, resolveTarget, type Target, TargetError } from '../config/target.js';
+import { type CliIo, EXIT, parseCommandLine as parseArguments, print, RefusedError, reportFailure as reportCliFailure, UsageError } from '../cli-kit.js';
 import { USAGE } from './usage.js';
 
-export interface CliIo {
-  env: Record<string, string | undefined>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  readFile(path: string): Promise<string>;
-}
-
-export const EXIT = { ok: 0, refused: 1, usage: 2, aws: 3 } as const;
-
-class UsageError extends Error {}
-/** The request was understood and refused (an unknown merchant, one with no local caller). */
-class RefusedError extends Error {}
+export { EXIT };
 
 const OPTIONS = {
   table: { type: 'string' },
@@ -134,12 +123,8 @@ export async function runMerchantsCli(argv: readonly string[], io: CliIo): Promi
 }
 
 function parseCommandLine(argv: readonly string[]) {
-  try {
-    const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-    return { values: values as Options, positionals };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values, positionals } = parseArguments(argv, OPTIONS);
+  return { values: values as Options, positionals };
 }
 
 function merchantIdFrom(argument: string | undefined): string {
@@ -174,10 +159,6 @@ async function existing(registry: DynamoDbMerchantRegistry, merchantId: string):
   const merchant = await registry.get(merchantId);
   if (!merchant) throw new RefusedError(`Merchant ${merchantId} is not registered.`);
   return merchant;
-}
-
-function print(io: CliIo, json: boolean, value: unknown, text: () => string): void {
-  io.stdout(json ? JSON.stringify(value, null, 2) : text());
 }
 
 function merchantText(merchant: Merchant): string {
@@ -258,23 +239,11 @@ async function token({ registry, merchantId, days, io, json, dataDir }: Context)
 }
 
 function reportFailure(error: unknown, target: Target | undefined, io: CliIo): number {
-  if (error instanceof UsageError) {
-    io.stderr(`${error.message}\nRun 'npm run merchants -- --help' for usage.`);
-    return EXIT.usage;
-  }
-  if (error instanceof TargetError) {
-    io.stderr(error.message);
-    return error.exitCode;
-  }
-  if (error instanceof RefusedError || error instanceof MerchantRegistryConflictError) {
-    io.stderr(`Refused: ${error.message}`);
-    return EXIT.refused;
-  }
-  const { name, message } = error as Error;
-  if (name === 'ResourceNotFoundException') {
-    io.stderr(`No such table: ${target?.description ?? ''}. Check --table / MERCHANT_TABLE_NAME (and that the local stack is running).`);
-  } else {
-    io.stderr(`DynamoDB failed (${target?.description ?? 'no target'}): ${name}: ${message}`);
-  }
-  return EXIT.aws;
+  return reportCliFailure(error, {
+    cli: 'merchants',
+    tableVariable: 'MERCHANT_TABLE_NAME',
+    target,
+    io,
+    refusal: (refused) => (refused instanceof MerchantRegistryConflictError ? `Refused: ${refused.message}` : undefined),
+  });
 }
