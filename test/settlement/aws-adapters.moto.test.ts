@@ -23,5 +23,5 @@ describe.runIf(moto !== undefined)('settlement adapters against moto_server', ()
     await moto?.stop();
   });
 
-  settlementAdaptersContract(() => clients);
+  settlementAdaptersContract(() => clients, { concurrentConditionalWrites: false });
 });
