@@ -4,6 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDbMerchantRegistry } from '../shared/adapters/dynamodb-merchant-registry.js';
+import type { EnvContracts } from '../functions/env-contracts.js';
+import type { EnvName } from '../shared/lambda-env/parse-env.js';
 import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared/routes.js';
 import { type ApiServerOptions, type LambdaHandler, startApiServer } from './api-server.js';
 import { bootstrapLocalResources, localMerchantRegistry } from './bootstrap.js';
@@ -142,7 +144,7 @@ function externalService(url: string): { url: string; close(): Promise<void> } {
 
 /** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */
 function functionEnvironment(keys: LocalSigningKeys): Record<string, string> {
-  return {
+  const contracts: Partial<Record<AnyFunctionEnvName, string>> = {
     PAYMENT_SIGNING_KEY_ARN: keys.paymentKeyArns[0]!,
     TRUSTED_PAYMENT_KEY_ARNS: keys.paymentKeyArns.join(','),
     VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
@@ -153,10 +155,23 @@ function functionEnvironment(keys: LocalSigningKeys): Record<string, string> {
     PAYMENT_PROCESSOR: 'sandbox',
     // The local issuer names the caller in `sub`, as the seed merchants' callers expect.
     CALLER_JWT_CLAIM: 'sub',
+    ...tableNames(),
+  };
+  // Powertools' own variables, which the Lambda runtime and CDK set on AWS.
+  return {
+    ...contracts,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'signed-pay-local',
-    ...Object.fromEntries(Object.entries(LOCAL_TABLES).map(([variable, table]) => [variable, table.TableName])),
-  };
+  } as Record<string, string>;
+}
+
+/** A variable of some function's environment contract: the local stack sets these names only. */
+type AnyFunctionEnvName = { [Id in FunctionId]: EnvName<EnvContracts[Id]> }[FunctionId];
+
+/** Each local table under the variable its functions read it by (a type error if no contract has that name). */
+function tableNames(): Partial<Record<AnyFunctionEnvName, string>> {
+  const variables: ReadonlyArray<keyof typeof LOCAL_TABLES & AnyFunctionEnvName> = Object.keys(LOCAL_TABLES) as Array<keyof typeof LOCAL_TABLES>;
+  return Object.fromEntries(variables.map((variable) => [variable, LOCAL_TABLES[variable].TableName]));
 }
 
 /**

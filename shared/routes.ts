@@ -17,13 +17,22 @@ export interface Route {
   access: RouteAccess;
 }
 
+/** The two key sets the jwks function serves: payment response keys and verdict keys, never mixed. */
+export const PAYMENT_JWKS_PATH = '/.well-known/jwks.json';
+export const VERDICT_JWKS_PATH = '/.well-known/verdict-jwks.json';
+
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/settlements', functionId: 'settlement', access: 'authenticated' },
-  { method: 'GET', path: '/.well-known/jwks.json', functionId: 'jwks', access: 'public' },
-  { method: 'GET', path: '/.well-known/verdict-jwks.json', functionId: 'jwks', access: 'public' },
+  { method: 'GET', path: PAYMENT_JWKS_PATH, functionId: 'jwks', access: 'public' },
+  { method: 'GET', path: VERDICT_JWKS_PATH, functionId: 'jwks', access: 'public' },
   { method: 'POST', path: '/v1/verifications', functionId: 'verification', access: 'public' },
   { method: 'GET', path: '/v1/config', functionId: 'config', access: 'public' },
 ];
+
+/** API Gateway's route key, as events carry it: `GET /v1/config`. */
+export function routeKeyOf(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
 
 /** Where each function's handler lives, relative to the repository root; it exports `handler`. */
 export function handlerEntryOf(functionId: FunctionId): string {

@@ -8,8 +8,8 @@ const seconds = (fallback: number) =>
     .transform(Number)
     .default(fallback);
 
-/** The config function's environment, parsed once at cold start. */
-export const configFunctionEnvSchema = z.object({
+/** The config function's environment contract. */
+export const configEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
   CONFIG_TABLE_NAME: z.string().min(1),
   /**
@@ -27,4 +27,4 @@ export const configFunctionEnvSchema = z.object({
   CONFIG_STALE_IF_ERROR_SECONDS: seconds(86_400),
 });
 
-export type ConfigFunctionEnv = z.infer<typeof configFunctionEnvSchema>;
+export type ConfigEnv = z.output<typeof configEnvSchema>;

@@ -1,13 +1,17 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import { type EnvName, requiredEnvNames } from '../../shared/lambda-env/parse-env.js';
 import { LAMBDA_ESBUILD_OPTIONS } from './bundling-options.js';
 
-export interface ApiFunctionProps {
+export interface ApiFunctionProps<Contract extends z.ZodObject> {
+  /** The handler's environment contract (functions/<id>/env.ts): which variables may be set, which must. */
+  environmentContract: Contract;
   /** Absolute path of the handler file; it exports `handler`. */
   entry: string;
   /** Absolute path of the repository root: where package-lock.json pins what is bundled. */
@@ -41,12 +45,26 @@ const DEFAULT_MEMORY_MB = 512;
 const TIMEOUT = Duration.seconds(10);
 
 /**
+ * What a bind helper needs of a function: to set variables of its environment contract (a name
+ * outside it is a type error: `setEnvironment` is a property, so its parameter is checked
+ * strictly) and to be granted the calls the handler makes.
+ */
+export interface BindTarget<Name extends string> {
+  readonly setEnvironment: (name: Name, value: string) => void;
+  addToRolePolicy(statement: PolicyStatement): void;
+}
+
+/**
  * A Lambda function behind the HTTP API with our fixed defaults: nodejs22.x on arm64, an ESM
  * bundle with source maps, its own log group with a retention, and a role that may write only
- * to that log group until bind helpers add exactly what the function needs.
+ * to that log group until bind helpers add exactly what the function needs. Its environment
+ * is its handler's contract: only its variables can be set, and synth fails while a required
+ * one is unset.
  */
-export class ApiFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends NodejsFunction implements BindTarget<EnvName<Contract>> {
+  readonly setEnvironment: (name: EnvName<Contract>, value: string) => void;
+
+  constructor(scope: Construct, id: string, props: ApiFunctionProps<Contract>) {
     // The log group and role are siblings because they must exist before super(): the
     // function takes them as props. Our own role (instead of the one NodejsFunction makes)
     // avoids the AWSLambdaBasicExecutionRole managed policy, which may write to any log group.
@@ -89,6 +107,18 @@ export class ApiFunction extends NodejsFunction {
         sourcesContent: LAMBDA_ESBUILD_OPTIONS.sourcesContent,
         banner: LAMBDA_ESBUILD_OPTIONS.banner.js,
         externalModules: LAMBDA_ESBUILD_OPTIONS.external,
+      },
+    });
+
+    const set = new Set<string>();
+    this.setEnvironment = (name, value) => {
+      this.addEnvironment(name, value);
+      set.add(name);
+    };
+    this.node.addValidation({
+      validate: () => {
+        const missing = requiredEnvNames(props.environmentContract).filter((name) => !set.has(name));
+        return missing.length ? [`${id} leaves required variables of its environment contract unset: ${missing.join(', ')}`] : [];
       },
     });
 

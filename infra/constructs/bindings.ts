@@ -1,7 +1,7 @@
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { BindTarget } from './api-function.js';
 
 /**
  * Each helper gives a function one resource: it sets the environment variable the handler
@@ -15,46 +15,46 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
  * item: put a pending record, update it (take over an expired lock, complete, unlock), or
  * delete a pending record it releases so a retry starts over; reads answer replays.
  */
-export function bindLedgerForWrite(fn: LambdaFunction, ledger: ITableV2): void {
-  fn.addEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
+export function bindLedgerForWrite(fn: BindTarget<'LEDGER_TABLE_NAME'>, ledger: ITableV2): void {
+  fn.setEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
   allowItemActions(fn, ledger, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']);
 }
 
 /** Verification: looks a payment up by id to check it was settled as claimed. */
-export function bindLedgerForRead(fn: LambdaFunction, ledger: ITableV2): void {
-  fn.addEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
+export function bindLedgerForRead(fn: BindTarget<'LEDGER_TABLE_NAME'>, ledger: ITableV2): void {
+  fn.setEnvironment('LEDGER_TABLE_NAME', ledger.tableName);
   allowItemActions(fn, ledger, ['dynamodb:GetItem']);
 }
 
 /** Settlement: looks up the caller's merchant by key; merchants are managed outside the API. */
-export function bindMerchantRegistryForRead(fn: LambdaFunction, merchants: ITableV2): void {
-  fn.addEnvironment('MERCHANT_TABLE_NAME', merchants.tableName);
+export function bindMerchantRegistryForRead(fn: BindTarget<'MERCHANT_TABLE_NAME'>, merchants: ITableV2): void {
+  fn.setEnvironment('MERCHANT_TABLE_NAME', merchants.tableName);
   allowItemActions(fn, merchants, ['dynamodb:GetItem']);
 }
 
 /** Country configuration: point reads and queries within one partition; never a scan. */
-export function bindConfigForRead(fn: LambdaFunction, config: ITableV2): void {
-  fn.addEnvironment('CONFIG_TABLE_NAME', config.tableName);
+export function bindConfigForRead(fn: BindTarget<'CONFIG_TABLE_NAME'>, config: ITableV2): void {
+  fn.setEnvironment('CONFIG_TABLE_NAME', config.tableName);
   allowItemActions(fn, config, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
 }
 
 /** Settlement signs payment responses with the current payment key, and with no other key. */
-export function bindPaymentSigner(fn: LambdaFunction, currentKey: IKey): void {
-  fn.addEnvironment('PAYMENT_SIGNING_KEY_ARN', currentKey.keyArn);
+export function bindPaymentSigner(fn: BindTarget<'PAYMENT_SIGNING_KEY_ARN'>, currentKey: IKey): void {
+  fn.setEnvironment('PAYMENT_SIGNING_KEY_ARN', currentKey.keyArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [currentKey.keyArn] }));
 }
 
 /** Public halves of the payment keys that signatures are checked against, current first. */
-export function bindTrustedPaymentKeys(fn: LambdaFunction, trustedKeys: readonly IKey[]): void {
+export function bindTrustedPaymentKeys(fn: BindTarget<'TRUSTED_PAYMENT_KEY_ARNS'>, trustedKeys: readonly IKey[]): void {
   if (trustedKeys.length === 0) throw new Error('bindTrustedPaymentKeys needs at least one key');
   const arns = trustedKeys.map((key) => key.keyArn);
-  fn.addEnvironment('TRUSTED_PAYMENT_KEY_ARNS', arns.join(','));
+  fn.setEnvironment('TRUSTED_PAYMENT_KEY_ARNS', arns.join(','));
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: arns }));
 }
 
 /** JWKS: publishes the verdict key's public half so clients can check verdicts. */
-export function bindVerdictKeyForPublishing(fn: LambdaFunction, verdictKey: IKey): void {
-  fn.addEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
+export function bindVerdictKeyForPublishing(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, verdictKey: IKey): void {
+  fn.setEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [verdictKey.keyArn] }));
 }
 
@@ -62,12 +62,12 @@ export function bindVerdictKeyForPublishing(fn: LambdaFunction, verdictKey: IKey
  * Verification signs its verdicts with a key of their own: a verdict can never be mistaken
  * for a payment response, and the verification function can never sign one.
  */
-export function bindVerdictSigner(fn: LambdaFunction, verdictKey: IKey): void {
-  fn.addEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
+export function bindVerdictSigner(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, verdictKey: IKey): void {
+  fn.setEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [verdictKey.keyArn] }));
 }
 
-function allowItemActions(fn: LambdaFunction, table: ITableV2, actions: string[]): void {
+function allowItemActions(fn: BindTarget<never>, table: ITableV2, actions: string[]): void {
   // The table ARN alone: no index ARNs, because no handler queries an index.
   fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
 }

@@ -5,7 +5,7 @@ import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { FUNCTION_IDS, ROUTES, handlerEntryOf, type FunctionId } from '../../shared/routes.js';
+import { ROUTES, handlerEntryOf, type FunctionId } from '../../shared/routes.js';
 import type { DeploymentContext, SettlementAuthorizerSetting } from '../context.js';
 import { ApiDistribution } from '../constructs/api-distribution.js';
 import { ApiFunction } from '../constructs/api-function.js';
@@ -22,6 +22,7 @@ import {
 import { RoutedHttpApi } from '../constructs/routed-http-api.js';
 import type { FunctionRoles } from '../function-roles.js';
 import type { StatefulStack } from './stateful-stack.js';
+import { ENV_CONTRACTS, type EnvContracts } from '../../functions/env-contracts.js';
 
 /** The repository root: handler entries in the route table are relative to it. */
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,7 +39,7 @@ export interface StatelessStackProps extends StackProps {
  * Holds no data: everything with state comes from the stateful stack.
  */
 export class StatelessStack extends Stack {
-  readonly functions: Readonly<Record<FunctionId, ApiFunction>>;
+  readonly functions: { readonly [Id in FunctionId]: ApiFunction<EnvContracts[Id]> };
   readonly httpApi: RoutedHttpApi;
   readonly distribution: ApiDistribution;
 
@@ -62,8 +63,9 @@ export class StatelessStack extends Stack {
     });
     const originVerifyValue = originVerifySecret.secretValue.unsafeUnwrap();
 
-    const newFunction = (functionId: FunctionId) =>
+    const newFunction = <Id extends FunctionId>(functionId: Id): ApiFunction<EnvContracts[Id]> =>
       new ApiFunction(this, `${pascalCase(functionId)}Function`, {
+        environmentContract: ENV_CONTRACTS[functionId],
         entry: join(REPOSITORY_ROOT, handlerEntryOf(functionId)),
         projectRoot: REPOSITORY_ROOT,
         serviceName: functionId,
@@ -72,17 +74,18 @@ export class StatelessStack extends Stack {
         tracing: settings.tracing,
         roleName: props.functionRoles[functionId].roleName,
       });
-    // A Record over FunctionId: adding a function to the route table without wiring it here
-    // is a type error, not a function deployed without its configuration.
-    const wire: Record<FunctionId, (fn: ApiFunction) => void> = {
+    // One entry per FunctionId, each typed by its function's environment contract: adding a function
+    // to the route table without wiring it here, or setting a variable its handler does not read,
+    // is a type error; leaving a required one unset fails synth.
+    const wire: { [Id in FunctionId]: (fn: ApiFunction<EnvContracts[Id]>) => void } = {
       settlement: (fn) => {
         bindPaymentSigner(fn, stateful.paymentKeys.current);
         bindLedgerForWrite(fn, stateful.ledgerTable);
         bindMerchantRegistryForRead(fn, stateful.merchantTable);
-        fn.addEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
-        fn.addEnvironment('PAYMENT_PROCESSOR', settings.paymentProcessor);
-        fn.addEnvironment('CALLER_JWT_CLAIM', settings.callerJwtClaim);
-        fn.addEnvironment('MERCHANT_CACHE_TTL_SECONDS', String(settings.merchantCacheTtlSeconds));
+        fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+        fn.setEnvironment('PAYMENT_PROCESSOR', settings.paymentProcessor);
+        fn.setEnvironment('CALLER_JWT_CLAIM', settings.callerJwtClaim);
+        fn.setEnvironment('MERCHANT_CACHE_TTL_SECONDS', String(settings.merchantCacheTtlSeconds));
       },
       jwks: (fn) => {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
@@ -92,31 +95,36 @@ export class StatelessStack extends Stack {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
         bindVerdictSigner(fn, stateful.verdictKey);
         bindLedgerForRead(fn, stateful.ledgerTable);
-        fn.addEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+        fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
       },
       config: (fn) => {
         bindConfigForRead(fn, stateful.configTable);
-        fn.addEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
-        fn.addEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
+        fn.setEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
+        fn.setEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
         // An app waits for its configuration at start-up: give up on a hanging DynamoDB within about
         // two seconds and answer from the last known configuration (or 503) instead.
-        fn.addEnvironment('AWS_REQUEST_TIMEOUT_MS', '1000');
-        fn.addEnvironment('AWS_MAX_ATTEMPTS', '2');
+        fn.setEnvironment('AWS_REQUEST_TIMEOUT_MS', '1000');
+        fn.setEnvironment('AWS_MAX_ATTEMPTS', '2');
         const cacheControl = settings.configCacheControl;
         const cacheControlEnv = {
           CONFIG_MAX_AGE_SECONDS: cacheControl.maxAgeSeconds,
           CONFIG_STALE_WHILE_REVALIDATE_SECONDS: cacheControl.staleWhileRevalidateSeconds,
           CONFIG_STALE_IF_ERROR_SECONDS: cacheControl.staleIfErrorSeconds,
         };
-        for (const [name, value] of Object.entries(cacheControlEnv)) if (value !== undefined) fn.addEnvironment(name, String(value));
+        for (const [name, value] of Object.entries(cacheControlEnv)) if (value !== undefined) fn.setEnvironment(name as keyof typeof cacheControlEnv, String(value));
       },
     };
-    const functions = {} as Record<FunctionId, ApiFunction>;
-    for (const functionId of FUNCTION_IDS) {
+    const build = <Id extends FunctionId>(functionId: Id): ApiFunction<EnvContracts[Id]> => {
       const fn = newFunction(functionId);
-      wire[functionId](fn);
-      functions[functionId] = fn;
-    }
+      (wire[functionId] as (fn: ApiFunction<EnvContracts[Id]>) => void)(fn);
+      return fn;
+    };
+    const functions: { [Id in FunctionId]: ApiFunction<EnvContracts[Id]> } = {
+      settlement: build('settlement'),
+      jwks: build('jwks'),
+      verification: build('verification'),
+      config: build('config'),
+    };
     this.functions = functions;
     // Rotation: the functions that trust a new key must be updated before settlement signs with it,
     // or for a few seconds fresh responses would verify as UNKNOWN_KEY.

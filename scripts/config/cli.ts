@@ -1,15 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { validateLayerDocument } from '../../shared/domain/config/config-document.js';
 import type { ConfigStore } from '../../shared/domain/config/config-store.js';
 import { ConfigVersionNotFoundError, InvalidConfigError } from '../../shared/domain/config/errors.js';
-import { type LayerId, layerChainFor, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
-import { mergeLayers } from '../../shared/domain/config/merge.js';
+import { type LayerId, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
 import { AppError, type ValidationIssue } from '../../shared/errors.js';
 import { currentLayerJson, layerVersionJson, table } from './output.js';
 import { readLocalEndpoints, resolveTarget, type Target } from './target.js';
 import { type CliIo, EXIT, parseCommandLine as parseArguments, print, RefusedError, reportFailure as reportCliFailure, UsageError } from '../cli-kit.js';
+import { lookUpConfig } from '../../shared/use-cases/look-up-config.js';
 import { USAGE } from './usage.js';
 
 export interface ConfigCliIo extends CliIo {
@@ -176,12 +177,13 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
     if (version !== undefined) throw new UsageError('--effective shows what is current; it does not take --version.');
     if (layer.kind === 'group') throw new UsageError('--effective is for a country (or default): a group is only part of what countries get.');
     const country = layer.kind === 'country' ? layer.country : null;
-    const read = await store.readCurrent(layerChainFor(country));
-    for (const { layer: bad, issues } of read.invalid) {
-      io.stderr(`Warning: ${layerName(bad)} is stored invalid and left out, as the service does:\n${issueLines(issues)}`);
-    }
-    const merged = mergeLayers(read.layers);
-    const effective = { country, version: merged.version, config: merged.config, explain: merged.explain };
+    // The service's own lookup, with no cache: what a new container would answer.
+    const layers = new CachedConfigLayers(store, {
+      ttlMs: 0,
+      onInvalidLayer: (bad, issues) => io.stderr(`Warning: ${layerName(bad)} is stored invalid, as the service sees it:\n${issueLines(issues)}`),
+    });
+    const { resolution, merged } = await lookUpConfig({ layers }, country === null ? {} : { query: country });
+    const effective = { country: resolution.country, version: merged.version, config: merged.config, explain: merged.explain };
     print(io, json, effective, () => JSON.stringify(effective, null, 2));
     return EXIT.ok;
   }

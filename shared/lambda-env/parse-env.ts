@@ -21,3 +21,13 @@ export const kmsKeyArnListSchema = z
   .string()
   .transform((value) => value.split(',').map((arn) => arn.trim()).filter(Boolean))
   .pipe(z.array(kmsKeyArnSchema).min(1));
+
+/** The variable names of a function's environment contract: what infra and the local stack may set. */
+export type EnvName<S extends z.ZodObject> = Extract<keyof z.input<S>, string>;
+
+/** The variables a function cannot start without (no default, not optional): infra must set every one. */
+export function requiredEnvNames(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+    .map(([name]) => name);
+}

@@ -1,8 +1,8 @@
-import type { ConfigLayerReader } from '../../shared/domain/config/config-store.js';
-import { type CountryHints, type CountryResolution, resolveCountry } from '../../shared/domain/config/country-resolution.js';
-import { layerChainFor } from '../../shared/domain/config/layers.js';
-import { type MergedConfig, mergeLayers } from '../../shared/domain/config/merge.js';
-import { ConfigUnavailableError } from '../../shared/errors.js';
+import type { ConfigLayerReader } from '../domain/config/config-store.js';
+import { type CountryHints, type CountryResolution, resolveCountry } from '../domain/config/country-resolution.js';
+import { layerChainFor } from '../domain/config/layers.js';
+import { type MergedConfig, mergeLayers } from '../domain/config/merge.js';
+import { ConfigUnavailableError } from '../errors.js';
 
 export interface ConfigLookup {
   resolution: CountryResolution;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKED, paymentClaims, startVerificationStack, unreachableUrl, type VerificationStack } from './verification-stack.js';
 
 const NONCE = 'n0nce-4f1c2b9e-7d3a';
@@ -6,7 +6,6 @@ const NONCE = 'n0nce-4f1c2b9e-7d3a';
 describe('when KMS is unreachable from the function', () => {
   let stack: VerificationStack;
   beforeAll(async () => {
-    vi.resetModules();
     stack = await startVerificationStack({ handlerEndpoints: { kms: await unreachableUrl() } });
   });
   afterAll(async () => {
@@ -37,7 +36,6 @@ describe('when KMS is unreachable from the function', () => {
 describe('when the ledger is unreachable from the function', () => {
   let stack: VerificationStack;
   beforeAll(async () => {
-    vi.resetModules();
     stack = await startVerificationStack({ handlerEndpoints: { dynamodb: await unreachableUrl() } });
   });
   afterAll(async () => {

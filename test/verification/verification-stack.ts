@@ -1,5 +1,5 @@
-// The verification function as Lambda runs it, on one machine: the local KMS endpoint, dynalite in
-// memory, the function's environment, then the handler module itself, imported once per test file.
+// The verification and jwks functions as Lambda runs them, on one machine: the local KMS endpoint,
+// dynalite in memory, and the handlers built by their factories from their environment contracts.
 import { httpApiEvent, lambdaContext } from '../support/http-api-event.js';
 import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { randomBytes } from 'node:crypto';
@@ -19,6 +19,12 @@ import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+import { createJwksHandler } from '../../functions/jwks/create-handler.js';
+import { jwksEnvSchema } from '../../functions/jwks/env.js';
+import { createVerificationHandler } from '../../functions/verification/create-handler.js';
+import { verificationEnvSchema } from '../../functions/verification/env.js';
+import { awsCallTimeoutsEnvSchema, awsClientOptions } from '../../shared/adapters/aws/client-options.js';
+import { parseEnv } from '../../shared/lambda-env/parse-env.js';
 
 export const ISSUER = 'https://pay.example.test';
 /** The payment that `paymentClaims()` signs for, as a caller confirming it would expect it. */
@@ -55,9 +61,9 @@ export interface VerificationStack {
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
 /**
- * Starts the services and loads the handlers. Handlers read their environment at import, as a
- * Lambda container does: call once per test file, or after `vi.resetModules()`.
- * `handlerEndpoints` points the handlers (only) elsewhere, e.g. at a port nobody listens on.
+ * Starts the services and builds the handlers from their factories, as a new Lambda container
+ * would (each call is a cold start). `handlerEndpoints` points the handlers (only) elsewhere,
+ * e.g. at a port nobody listens on.
  */
 export async function startVerificationStack(
   options: { handlerEndpoints?: { kms?: string; dynamodb?: string } } = {},
@@ -86,22 +92,19 @@ export async function startVerificationStack(
     verdict: await createKey('verdict key'),
   };
 
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_KMS: options.handlerEndpoints?.kms ?? kmsServer.url,
-    AWS_ENDPOINT_URL_DYNAMODB: options.handlerEndpoints?.dynamodb ?? dynamoUrl,
+  const env = {
     TRUSTED_PAYMENT_KEY_ARNS: `${keyArns.current},${keyArns.previous}`,
     VERDICT_SIGNING_KEY_ARN: keyArns.verdict,
     LEDGER_TABLE_NAME: LEDGER_TABLE,
     PAYMENT_ISSUER: ISSUER,
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  const verification = (await import('../../functions/verification/handler.js')).handler as unknown as LambdaHandler;
-  const jwksHandler = (await import('../../functions/jwks/handler.js')).handler as unknown as LambdaHandler;
+  };
+  // The handlers' own clients, as their factories make them, pointed at the emulators (or elsewhere).
+  const handlerClient = <C>(Client: new (config: object) => C, endpoint: string) =>
+    new Client({ ...awsClientOptions(parseEnv(awsCallTimeoutsEnvSchema, {})), ...clientConfig, endpoint });
+  const handlerKms = handlerClient(KMSClient, options.handlerEndpoints?.kms ?? kmsServer.url);
+  const handlerDynamodb = handlerClient(DynamoDBClient, options.handlerEndpoints?.dynamodb ?? dynamoUrl);
+  const verification = createVerificationHandler(parseEnv(verificationEnvSchema, env), { kms: handlerKms, dynamodb: handlerDynamodb }) as unknown as LambdaHandler;
+  const jwksHandler = createJwksHandler(parseEnv(jwksEnvSchema, env), { kms: handlerKms }) as unknown as LambdaHandler;
 
   return {
     kms,
@@ -125,8 +128,7 @@ export async function startVerificationStack(
       return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`), lambdaContext('jwks', 30_000)));
     },
     async close() {
-      kms.destroy();
-      dynamodb.destroy();
+      for (const client of [kms, dynamodb, handlerKms, handlerDynamodb]) client.destroy();
       await kmsServer.close();
       dynamo.closeAllConnections();
       await new Promise<void>((resolve) => dynamo.close(() => resolve()));

@@ -14,6 +14,8 @@ export const awsCallTimeoutsEnvSchema = z.object({
    * attempts of two seconds and their backoff fit the 10 s function timeout with room to answer.
    */
   AWS_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
+  /** The SDK's own variable: attempts per call, retries included (standard mode's default is 3). */
+  AWS_MAX_ATTEMPTS: z.coerce.number().int().positive().optional(),
 });
 
 export type AwsCallTimeouts = z.infer<typeof awsCallTimeoutsEnvSchema>;
@@ -21,6 +23,7 @@ export type AwsCallTimeouts = z.infer<typeof awsCallTimeoutsEnvSchema>;
 /** Options for `new KMSClient(...)` and `new DynamoDBClient(...)`: no endpoint, ever (AWS_ENDPOINT_URL_* say where). */
 export function awsClientOptions(timeouts: AwsCallTimeouts) {
   return {
+    ...(timeouts.AWS_MAX_ATTEMPTS === undefined ? {} : { maxAttempts: timeouts.AWS_MAX_ATTEMPTS }),
     requestHandler: {
       connectionTimeout: timeouts.AWS_CONNECTION_TIMEOUT_MS,
       requestTimeout: timeouts.AWS_REQUEST_TIMEOUT_MS,

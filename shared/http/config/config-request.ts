@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { CountryHints } from '../../shared/domain/config/country-resolution.js';
-import { parseInput } from '../../shared/http/parse.js';
-import type { HttpEvent } from '../../shared/http/types.js';
+import type { CountryHints } from '../../domain/config/country-resolution.js';
+import { parseInput } from '../parse.js';
+import type { HttpEvent } from '../types.js';
 
 export interface ConfigRequest {
   hints: CountryHints;

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { jsonResponse } from '../../shared/http/http-handler.js';
-import type { HttpResult } from '../../shared/http/types.js';
-import type { ConfigFunctionEnv } from './env.js';
-import type { ConfigLookup } from './look-up-config.js';
+import { jsonResponse } from '../http-handler.js';
+import type { HttpResult } from '../types.js';
+import type { ConfigLookup } from '../../use-cases/look-up-config.js';
 
 /** The response differs by these request headers (and by the query string, which caches key on anyway). */
 export const VARY = 'CloudFront-Viewer-Country, Accept-Language';
@@ -12,14 +11,6 @@ export interface CachePolicy {
   maxAge: number;
   staleWhileRevalidate: number;
   staleIfError: number;
-}
-
-export function cachePolicyOf(env: ConfigFunctionEnv): CachePolicy {
-  return {
-    maxAge: env.CONFIG_MAX_AGE_SECONDS,
-    staleWhileRevalidate: env.CONFIG_STALE_WHILE_REVALIDATE_SECONDS,
-    staleIfError: env.CONFIG_STALE_IF_ERROR_SECONDS,
-  };
 }
 
 /**

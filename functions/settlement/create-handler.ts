@@ -1,0 +1,53 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
+import { CachedMerchantDirectory } from '../../shared/adapters/cached-merchant-directory.js';
+import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
+import { DynamoDbMerchantRegistry } from '../../shared/adapters/dynamodb-merchant-registry.js';
+import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
+import { idempotencyKeySchema } from '../../shared/domain/identifiers.js';
+import { settlementRequestSchema } from '../../shared/domain/settlement-request.js';
+import { callerIdOfEvent } from '../../shared/http/caller-identity.js';
+import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
+import { parseInput } from '../../shared/http/parse.js';
+import { settlePayment } from '../../shared/use-cases/settle-payment.js';
+import type { SettlementEnv } from './env.js';
+
+/** The AWS clients the function uses; tests hand in their own, pointed at an emulator. */
+export function settlementClients(env: SettlementEnv) {
+  return { dynamodb: new DynamoDBClient(awsClientOptions(env)), kms: new KMSClient(awsClientOptions(env)) };
+}
+
+/** POST /v1/settlements: parse, settle once per (caller's merchant, Idempotency-Key), answer 201 (settled) or 402 (declined). */
+export function createSettlementHandler(env: SettlementEnv, clients = settlementClients(env)) {
+  const documentClient = DynamoDBDocumentClient.from(clients.dynamodb);
+  const deps = {
+    merchants: new CachedMerchantDirectory(
+      new DynamoDbMerchantRegistry(documentClient, env.MERCHANT_TABLE_NAME),
+      env.MERCHANT_CACHE_TTL_SECONDS * 1000,
+    ),
+    processor: PAYMENT_PROCESSORS[env.PAYMENT_PROCESSOR](),
+    signer: new KmsJwsSigner(clients.kms, env.PAYMENT_SIGNING_KEY_ARN),
+    ledger: new DynamoDbLedger(documentClient, env.LEDGER_TABLE_NAME),
+    issuer: env.PAYMENT_ISSUER,
+    now: () => new Date(),
+  };
+
+  return jsonHttpHandler(async (event, context) => {
+    const idempotencyKey = parseInput(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key header', 'Idempotency-Key');
+    const request = parseInput(settlementRequestSchema, event.jsonBody, 'settlement request');
+    const { result, replayed } = await settlePayment(deps, {
+      callerId: callerIdOfEvent(event, env.CALLER_JWT_CLAIM),
+      request,
+      idempotencyKey,
+      // The invocation has ended by its deadline; only then may a retry resume this payment.
+      lockExpiresAt: Date.now() + context.getRemainingTimeInMillis(),
+    });
+    return jsonResponse(result.status === 'SETTLED' ? 201 : 402, result, {
+      'cache-control': 'no-store',
+      ...(replayed ? { 'idempotent-replayed': 'true' } : {}),
+    });
+  });
+}

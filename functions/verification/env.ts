@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
+import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+
+/** The verification function's environment contract. */
+export const verificationEnvSchema = z
+  .object({
+    ...awsCallTimeoutsEnvSchema.shape,
+    /** Current key first, previous second: the trust set for payment responses. */
+    TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
+    VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
+    LEDGER_TABLE_NAME: z.string().min(1),
+    PAYMENT_ISSUER: z.string().min(1),
+  })
+  .refine((vars) => !vars.TRUSTED_PAYMENT_KEY_ARNS.map(kidOfKeyArn).includes(kidOfKeyArn(vars.VERDICT_SIGNING_KEY_ARN)), {
+    path: ['VERDICT_SIGNING_KEY_ARN'],
+    message: 'must not be one of TRUSTED_PAYMENT_KEY_ARNS: a key is trusted for one kind of token only',
+  });
+
+export type VerificationEnv = z.output<typeof verificationEnvSchema>;
