@@ -1,12 +1,38 @@
 /**
- * The one error family of the project. Each error has a stable `code` (part of the API:
- * it becomes the problem `type`), an HTTP status, and a `detail` written for the caller.
- * Errors with status >= 500 never reach the caller's eyes with their detail.
+ * Every error code of the API: the problem `type` is `/problems/<code>`. shared/http maps each
+ * to its HTTP status (a code without a status there does not compile).
+ */
+export type ErrorCode =
+  | 'validation-failed'
+  | 'malformed-body'
+  | 'unsupported-media-type'
+  | 'payload-too-large'
+  | 'idempotency-key-reused'
+  | 'request-in-flight'
+  | 'unknown-caller'
+  | 'merchant-suspended'
+  | 'merchant-mismatch'
+  | 'livemode-unavailable'
+  | 'processor-unavailable'
+  | 'ledger-unavailable'
+  | 'signing-unavailable'
+  | 'merchants-unavailable'
+  | 'keys-unavailable'
+  | 'config-unavailable'
+  | 'verdict-unavailable'
+  | 'invalid-config'
+  | 'config-conflict'
+  | 'config-version-not-found';
+
+/**
+ * The one error family of the project. Each error has a stable `code` (part of the API: it
+ * becomes the problem `type`), a `title` and a `detail` written for the caller. What it means
+ * in HTTP is shared/http's business (problem-statuses.ts); errors of dependencies that fail
+ * (status 5xx there) never show their cause to the caller.
  */
 export class AppError extends Error {
   constructor(
-    readonly code: string,
-    readonly status: number,
+    readonly code: ErrorCode,
     readonly title: string,
     readonly detail: string,
     options?: { cause?: unknown; extensions?: Record<string, unknown>; retryAfterSeconds?: number },
@@ -25,25 +51,25 @@ export type ValidationIssue = { path: string; message: string };
 
 export class ValidationError extends AppError {
   constructor(detail: string, readonly issues: ValidationIssue[] = []) {
-    super('validation-failed', 400, 'Request is invalid', detail, issues.length ? { extensions: { errors: issues } } : undefined);
+    super('validation-failed', 'Request is invalid', detail, issues.length ? { extensions: { errors: issues } } : undefined);
   }
 }
 
 export class MalformedBodyError extends AppError {
   constructor(detail: string) {
-    super('malformed-body', 400, 'Request body is not valid JSON', detail);
+    super('malformed-body', 'Request body is not valid JSON', detail);
   }
 }
 
 export class UnsupportedMediaTypeError extends AppError {
   constructor(detail: string) {
-    super('unsupported-media-type', 415, 'Unsupported media type', detail);
+    super('unsupported-media-type', 'Unsupported media type', detail);
   }
 }
 
 export class PayloadTooLargeError extends AppError {
   constructor(limitBytes: number) {
-    super('payload-too-large', 413, 'Request body is too large', `The request body must be at most ${limitBytes} bytes.`);
+    super('payload-too-large', 'Request body is too large', `The request body must be at most ${limitBytes} bytes.`);
   }
 }
 
@@ -51,7 +77,6 @@ export class IdempotencyKeyReusedError extends AppError {
   constructor() {
     super(
       'idempotency-key-reused',
-      422,
       'Idempotency-Key was used with a different request',
       'This Idempotency-Key was already used for a request with a different body. Use a new key for a new payment.',
     );
@@ -62,7 +87,6 @@ export class RequestInFlightError extends AppError {
   constructor() {
     super(
       'request-in-flight',
-      409,
       'A request with this Idempotency-Key is in progress',
       'A request with this Idempotency-Key is still being processed. Retry after a short delay with the same key.',
       { retryAfterSeconds: 1 },
@@ -78,7 +102,6 @@ export class UnknownCallerError extends AppError {
   constructor(callerId: string | undefined) {
     super(
       'unknown-caller',
-      403,
       'The caller acts for no merchant',
       callerId === undefined
         ? 'The request carries no caller identity from an IAM or JWT authorizer, so it acts for no merchant.'
@@ -89,7 +112,7 @@ export class UnknownCallerError extends AppError {
 
 export class MerchantSuspendedError extends AppError {
   constructor(merchantId: string) {
-    super('merchant-suspended', 403, 'The merchant is suspended', `Merchant ${merchantId} is suspended and cannot take payments. Ask the operator to resume it.`);
+    super('merchant-suspended', 'The merchant is suspended', `Merchant ${merchantId} is suspended and cannot take payments. Ask the operator to resume it.`);
   }
 }
 
@@ -98,7 +121,6 @@ export class MerchantMismatchError extends AppError {
   constructor(callerMerchantId: string, bodyMerchantId: string) {
     super(
       'merchant-mismatch',
-      403,
       'The body names another merchant',
       `You act for merchant ${callerMerchantId}, but the body names ${bodyMerchantId}. Omit merchantId or send your own.`,
       { extensions: { errors: [{ path: 'merchantId', message: `must be ${callerMerchantId} (the caller's merchant) or omitted` }] } },
@@ -111,7 +133,6 @@ export class LivemodeUnavailableError extends AppError {
   constructor(merchantId: string, processor: string) {
     super(
       'livemode-unavailable',
-      403,
       'Live payments are not available',
       `Merchant ${merchantId} is live, but this deployment's payment processor '${processor}' settles test merchants only. Nothing was charged or signed; the operator must configure a real processor.`,
     );
@@ -122,7 +143,6 @@ export class ProcessorUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super(
       'processor-unavailable',
-      502,
       'The payment processor failed',
       'The payment processor did not complete the payment; nothing was charged or signed. Retry with the same Idempotency-Key.',
       { cause },
@@ -142,7 +162,6 @@ export class LedgerUnavailableError extends AppError {
   constructor(cause: unknown) {
     super(
       'ledger-unavailable',
-      503,
       'The ledger could not be reached',
       'The payment ledger could not be reached in time; nothing was decided. Retry shortly with the same request (for a settlement, the same Idempotency-Key).',
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
@@ -155,7 +174,6 @@ export class SigningUnavailableError extends AppError {
   constructor(cause: unknown) {
     super(
       'signing-unavailable',
-      503,
       'The payment response could not be signed',
       'The signing service could not be reached in time, so no payment response was released. Retry shortly with the same Idempotency-Key: the payment is resumed, never charged twice.',
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
@@ -168,7 +186,6 @@ export class MerchantRegistryUnavailableError extends AppError {
   constructor(cause: unknown) {
     super(
       'merchants-unavailable',
-      503,
       'The merchant registry could not be reached',
       'Who you act for could not be looked up in time; nothing was charged. Retry shortly with the same Idempotency-Key.',
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
@@ -179,7 +196,7 @@ export class MerchantRegistryUnavailableError extends AppError {
 /** The public keys could not be loaded from KMS and none were known yet. */
 export class KeysUnavailableError extends AppError {
   constructor(cause: unknown) {
-    super('keys-unavailable', 503, 'The public keys could not be loaded', 'The public keys could not be loaded in time. Retry shortly.', {
+    super('keys-unavailable', 'The public keys could not be loaded', 'The public keys could not be loaded in time. Retry shortly.', {
       cause,
       retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS,
     });
@@ -194,7 +211,6 @@ export class ConfigUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super(
       'config-unavailable',
-      503,
       'The configuration could not be read',
       "The configuration for this country could not be read in time, and this server knows no earlier copy of it. Retry shortly, or use the app's stored configuration.",
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
@@ -207,18 +223,10 @@ export class VerdictUnavailableError extends AppError {
   constructor(cause: unknown) {
     super(
       'verdict-unavailable',
-      503,
       'The verdict could not be signed',
       'The verification result could not be signed for your nonce. Retry shortly with the same request.',
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
     );
-  }
-}
-
-/** A dependency of ours failed: the caller gets a generic 500, the logs get the cause. */
-export class InternalError extends AppError {
-  constructor(detail: string, cause?: unknown) {
-    super('internal', 500, 'Internal server error', detail, { cause });
   }
 }
 

@@ -1,7 +1,8 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
-import { KmsPublicKeySet } from '../../shared/adapters/kms-public-keys.js';
+import { KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
+import { logger } from '../../shared/observability/logger.js';
 import { PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
 import type { JwksEnv } from './env.js';
 
@@ -18,15 +19,16 @@ export function jwksClients(env: JwksEnv) {
  * trusted for two purposes (payment responses against the first, verdicts against the second).
  */
 export function createJwksHandler(env: JwksEnv, clients = jwksClients(env)) {
-  const keySets: Record<string, KmsPublicKeySet> = {
-    [routeKeyOf({ method: 'GET', path: PAYMENT_JWKS_PATH })]: new KmsPublicKeySet(clients.kms, env.TRUSTED_PAYMENT_KEY_ARNS),
-    [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: new KmsPublicKeySet(clients.kms, [env.VERDICT_SIGNING_KEY_ARN]),
+  const options = { onLoadFailure: (kid: string, error: unknown) => logger.error('could not load a public key', { kid, error: error as Error }) };
+  const keySets: Record<string, KmsKeySet> = {
+    [routeKeyOf({ method: 'GET', path: PAYMENT_JWKS_PATH })]: new KmsKeySet(clients.kms, env.TRUSTED_PAYMENT_KEY_ARNS, options),
+    [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: new KmsKeySet(clients.kms, [env.VERDICT_SIGNING_KEY_ARN], options),
   };
 
   return httpHandler(async (event) => {
     const keySet = keySets[event.routeKey];
     if (!keySet) throw new Error(`jwks function invoked for unexpected route ${event.routeKey}`);
-    const keys = await keySet.keys();
+    const keys = await keySet.jwks();
     return jsonResponse(200, { keys }, { 'content-type': 'application/jwk-set+json', 'cache-control': CACHE_CONTROL });
   });
 }

@@ -4,9 +4,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
-import { KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
+import { KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { verificationRequestSchema } from '../../shared/domain/verification/request.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
+import { logger } from '../../shared/observability/logger.js';
 import { parseInput } from '../../shared/http/parse.js';
 import { verifyPayment } from '../../shared/use-cases/verify-payment.js';
 import type { VerificationEnv } from './env.js';
@@ -22,7 +23,9 @@ export function verificationClients(env: VerificationEnv) {
  */
 export function createVerificationHandler(env: VerificationEnv, clients = verificationClients(env)) {
   const deps = {
-    keys: new KmsTrustedKeySet(clients.kms, env.TRUSTED_PAYMENT_KEY_ARNS),
+    keys: new KmsKeySet(clients.kms, env.TRUSTED_PAYMENT_KEY_ARNS, {
+      onLoadFailure: (kid, error) => logger.error('could not load a trusted payment key', { kid, error: error as Error }),
+    }),
     ledger: new DynamoDbLedger(DynamoDBDocumentClient.from(clients.dynamodb), env.LEDGER_TABLE_NAME),
     verdictSigner: new KmsJwsSigner(clients.kms, env.VERDICT_SIGNING_KEY_ARN),
     issuer: env.PAYMENT_ISSUER,

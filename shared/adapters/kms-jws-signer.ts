@@ -1,5 +1,6 @@
 import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import ecdsaSigFormatter from 'ecdsa-sig-formatter';
+import type { JwsSigner } from '../domain/jws-signer.js';
 import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
 import { base64url } from './base64url.js';
 import { toLowS } from './ecdsa-low-s.js';
@@ -14,7 +15,7 @@ import { asOutage } from './aws/outage.js';
  * 64-byte r‖s form (RFC 7518 §3.4), which ecdsa-sig-formatter converts to, in its low-S
  * spelling (see ecdsa-low-s.ts).
  */
-export class KmsJwsSigner {
+export class KmsJwsSigner implements JwsSigner {
   readonly kid: string;
 
   constructor(

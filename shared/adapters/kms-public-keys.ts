@@ -2,9 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
 import { kidOfKeyArn } from './kms-key-id.js';
-import { KeysUnavailableError } from '../errors.js';
 import { withinDeadline } from './aws/call-deadline.js';
-import { asOutage } from './aws/outage.js';
 
 export interface PublicJwk {
   kty: 'EC';
@@ -28,26 +26,4 @@ export async function fetchPublicJwk(kms: KMSClient, keyArn: string): Promise<Pu
   const jwk = createPublicKey({ key: Buffer.from(response.PublicKey), format: 'der', type: 'spki' }).export({ format: 'jwk' });
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('KMS returned a public key that is not P-256');
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid: kidOfKeyArn(keyArn), alg: SIGNING_ALGORITHM, use: 'sig' };
-}
-
-/**
- * The public keys of a fixed list of KMS keys, fetched once per container and kept: public
- * keys never change for a key's life. A failed fetch is forgotten so the next call retries.
- */
-export class KmsPublicKeySet {
-  #keys: Promise<PublicJwk[]> | undefined;
-
-  constructor(
-    private readonly kms: KMSClient,
-    readonly keyArns: readonly string[],
-  ) {}
-
-  /** The keys; KeysUnavailableError (503) while KMS cannot be reached and they were never loaded. */
-  keys(): Promise<PublicJwk[]> {
-    this.#keys ??= Promise.all(this.keyArns.map((arn) => fetchPublicJwk(this.kms, arn))).catch((error: unknown) => {
-      this.#keys = undefined;
-      return asOutage(error, (cause) => new KeysUnavailableError(cause));
-    });
-    return this.#keys;
-  }
 }

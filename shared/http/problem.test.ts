@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InternalError, LedgerUnavailableError, ProcessorUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
+import { ConfigConflictError } from '../domain/config/errors.js';
+import { LedgerUnavailableError, ProcessorUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import { problemResponse } from './problem.js';
 
 describe('problem responses', () => {
@@ -24,9 +25,9 @@ describe('problem responses', () => {
     expect(body).not.toContain('at ');
   });
 
-  it('hide the detail of our own internal errors too', () => {
-    const body = problemResponse(new InternalError('ledger table ledger-abc is missing')).body!;
-    expect(body).not.toContain('ledger-abc');
+  it('give every error code of ours its status', () => {
+    expect(problemResponse(new ConfigConflictError('country:DE', 1, 2)).statusCode).toBe(409);
+    expect(problemResponse(new LedgerUnavailableError(new Error('down'))).statusCode).toBe(503);
   });
 
   it('keep the fixed, caller-facing text of upstream failures', () => {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { statusOf } from './problem-statuses.js';
 import type { HttpResult } from './types.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -13,9 +14,11 @@ export function problemTypeOf(code: string): string {
  * else becomes a generic 500 so that no internals (messages, stacks, ARNs) leak.
  */
 export function problemResponse(error: unknown, instance?: string): HttpResult {
-  const known = error instanceof AppError && error.status < 500 ? error : undefined;
-  const exposed = error instanceof AppError && error.status >= 500 && error.status !== 500 ? error : undefined;
-  const status = known?.status ?? exposed?.status ?? 500;
+  const ours = error instanceof AppError ? error : undefined;
+  const ourStatus = ours ? statusOf(ours) : 500;
+  const known = ourStatus < 500 ? ours : undefined;
+  const exposed = ourStatus >= 500 ? ours : undefined;
+  const status = ourStatus;
   const body = known
     ? { type: problemTypeOf(known.code), title: known.title, status, detail: known.detail, ...known.extensions }
     : exposed

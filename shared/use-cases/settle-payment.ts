@@ -6,6 +6,7 @@ import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/payme
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/payment-response.js';
 import type { SettlementRequest } from '../domain/settlement-request.js';
 import { IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
+import type { JwsSigner } from '../domain/jws-signer.js';
 
 export interface SettlementResult {
   paymentId: string;
@@ -16,7 +17,7 @@ export interface SettlementResult {
 export interface SettlePaymentDeps {
   merchants: MerchantDirectory;
   processor: PaymentProcessor;
-  signer: { sign(typ: string, claims: Record<string, unknown>): Promise<string> };
+  signer: JwsSigner;
   ledger: Ledger;
   issuer: string;
   now: () => Date;

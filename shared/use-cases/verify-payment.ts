@@ -13,6 +13,7 @@ import {
 import { checkSignedClaims } from '../domain/verification/signed-claims.js';
 import type { TrustedKeys } from '../domain/verification/trusted-keys.js';
 import { LedgerUnavailableError, VerdictUnavailableError } from '../errors.js';
+import type { JwsSigner } from '../domain/jws-signer.js';
 
 export interface VerificationResponse extends VerificationResult {
   /** Present exactly when the request carried a nonce. */
@@ -22,7 +23,7 @@ export interface VerificationResponse extends VerificationResult {
 export interface VerifyPaymentDeps {
   keys: TrustedKeys;
   ledger: Pick<Ledger, 'get'>;
-  verdictSigner: { sign(typ: string, claims: Record<string, unknown>): Promise<string> };
+  verdictSigner: JwsSigner;
   issuer: string;
   now: () => Date;
 }

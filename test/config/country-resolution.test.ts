@@ -39,7 +39,7 @@ describe('resolveCountry: bad country codes', () => {
     it(`refuses country=${JSON.stringify(bad)} with a 400 that names the parameter`, () => {
       const error = captureError(() => resolveCountry({ query: bad, trustedViewerCountry: 'DE' }));
       expect(error).toBeInstanceOf(ValidationError);
-      expect(error).toMatchObject({ status: 400, issues: [{ path: 'country' }] });
+      expect(error).toMatchObject({ code: 'validation-failed', issues: [{ path: 'country' }] });
       expect((error as ValidationError).detail).toContain("'country'");
     });
   }

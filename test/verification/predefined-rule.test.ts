@@ -2,7 +2,7 @@
 import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NodeEs256Key } from '../../shared/adapters/kms-trusted-key-set.js';
+import { NodeEs256Key } from '../../shared/adapters/node-es256-key.js';
 import type { LedgerRecord } from '../../shared/domain/ledger-record.js';
 import type { PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 import { readPaymentResponseClaims } from '../../shared/domain/verification/claims.js';

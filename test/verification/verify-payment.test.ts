@@ -2,7 +2,7 @@
 import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { NodeEs256Key } from '../../shared/adapters/kms-trusted-key-set.js';
+import { NodeEs256Key } from '../../shared/adapters/node-es256-key.js';
 import type { LedgerRecord } from '../../shared/domain/ledger-record.js';
 import type { PaymentResponseClaims } from '../../shared/domain/payment-response.js';
 import type { TrustedKeys } from '../../shared/domain/verification/trusted-keys.js';
@@ -72,7 +72,7 @@ describe('verifyPayment', () => {
     const { value } = deps({ ledger: { get: async () => Promise.reject(new Error('ECONNREFUSED')) } });
     const failure = verifyPayment(value, { paymentResponse: token(), checkLedger: true, expected: EXPECTED });
     await expect(failure).rejects.toBeInstanceOf(LedgerUnavailableError);
-    await expect(failure).rejects.toMatchObject({ status: 503, code: 'ledger-unavailable' });
+    await expect(failure).rejects.toMatchObject({ code: 'ledger-unavailable', retryAfterSeconds: 2 });
   });
 
   it('signs a verdict only for a nonce, as a verification-result+jwt dated by the injected clock', async () => {

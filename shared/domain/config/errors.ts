@@ -8,7 +8,6 @@ export class InvalidConfigError extends AppError {
   ) {
     super(
       'invalid-config',
-      400,
       'Configuration is invalid',
       `The configuration for ${layer} is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}.`,
       { extensions: { errors: issues } },
@@ -27,7 +26,6 @@ export class ConfigConflictError extends AppError {
     const current = currentVersion === null ? 'has no current version' : `is at version ${currentVersion}`;
     super(
       'config-conflict',
-      409,
       'Configuration was changed concurrently',
       currentVersion === expectedVersion
         ? `Another write to ${layer} is in progress; read it again and retry.`
@@ -38,6 +36,6 @@ export class ConfigConflictError extends AppError {
 
 export class ConfigVersionNotFoundError extends AppError {
   constructor(layer: string, version: number) {
-    super('config-version-not-found', 404, 'Configuration version not found', `${layer} has no version ${version}.`);
+    super('config-version-not-found', 'Configuration version not found', `${layer} has no version ${version}.`);
   }
 }

@@ -186,7 +186,7 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       await store.put(DE, { locale: 'de-AT' }, { author, expectedVersion: 1 });
       const error = await store.put(DE, { locale: 'de-CH' }, { author, expectedVersion: 1 }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConfigConflictError);
-      expect(error).toMatchObject({ status: 409, currentVersion: 2, expectedVersion: 1 });
+      expect(error).toMatchObject({ code: 'config-conflict', currentVersion: 2, expectedVersion: 1 });
       expect((await store.history(DE)).map((version) => version.version)).toEqual([2, 1]);
     });
 

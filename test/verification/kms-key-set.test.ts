@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsServer, type RunningKmsServer } from '../../local/kms/kms-server.js';
-import { KEY_RELOAD_BACKOFF, KmsTrustedKeySet } from '../../shared/adapters/kms-trusted-key-set.js';
+import { KEY_RELOAD_BACKOFF, KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -60,10 +60,10 @@ function manualClock(start = 1_800_000_000_000) {
   return { now: () => now, advance: (ms: number) => void (now += ms) };
 }
 
-describe('KmsTrustedKeySet', () => {
+describe('KmsKeySet', () => {
   it('fetches each trusted public key once per container, however many verifications follow', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(client, [current, previous]);
     for (let i = 0; i < 100; i++) {
       expect((await keys.keyFor(kidOf(i % 2 ? current : previous))).status).toBe('trusted');
     }
@@ -72,7 +72,7 @@ describe('KmsTrustedKeySet', () => {
 
   it('shares one load among concurrent verifications', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(client, [current, previous]);
     const lookups = await Promise.all(Array.from({ length: 50 }, () => keys.keyFor(kidOf(current))));
     expect(lookups.every((lookup) => lookup.status === 'trusted')).toBe(true);
     expect(calls).toHaveLength(2);
@@ -80,7 +80,7 @@ describe('KmsTrustedKeySet', () => {
 
   it('answers an unknown kid without asking KMS, however many arrive', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsTrustedKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(client, [current, previous]);
     for (let i = 0; i < 1_000; i++) expect(await keys.keyFor(randomUUID())).toEqual({ status: 'unknown' });
     expect(calls).toEqual([]);
   });
@@ -90,7 +90,7 @@ describe('KmsTrustedKeySet', () => {
     const token = await new KmsJwsSigner(client, current).sign('payment-response+jwt', { hello: 'world' });
     const jws = inspectPaymentResponse(token);
     if (!jws.ok) throw new Error(`unexpected ${jws.reason}`);
-    const lookup = await new KmsTrustedKeySet(client, [current, previous]).keyFor(kidOf(current));
+    const lookup = await new KmsKeySet(client, [current, previous]).keyFor(kidOf(current));
     if (lookup.status !== 'trusted') throw new Error(`unexpected ${lookup.status}`);
     expect(lookup.key.verifies(jws.signingInput, jws.signature)).toBe(true);
     expect(lookup.key.verifies(`${jws.signingInput}x`, jws.signature)).toBe(false);
@@ -100,7 +100,7 @@ describe('KmsTrustedKeySet', () => {
     const { client, calls } = countingKms();
     const clock = manualClock();
     const missing = current.replace(/[^/]+$/, randomUUID());
-    const keys = new KmsTrustedKeySet(client, [current, missing], { now: clock.now });
+    const keys = new KmsKeySet(client, [current, missing], { now: clock.now });
     expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
     expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(2);
@@ -112,13 +112,13 @@ describe('KmsTrustedKeySet', () => {
   it('refuses to trust a key that is not P-256', async () => {
     const { client } = countingKms();
     const p384 = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
-    expect(await new KmsTrustedKeySet(client, [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
+    expect(await new KmsKeySet(client, [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
   });
 
   it('when KMS is unreachable: unavailable, reloads backing off from a second, and recovers within seconds once KMS is back', async () => {
     const { client, calls } = countingKms();
     const clock = manualClock();
-    const keys = new KmsTrustedKeySet(client, [current, previous], { now: clock.now });
+    const keys = new KmsKeySet(client, [current, previous], { now: clock.now });
     await server.close();
     try {
       for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
