@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { httpApiEvent } from '../../test/support/http-api-event.js';
-import { callerIdOfEvent } from './caller-identity.js';
+import { httpApiEvent } from '../support/http-api-event.js';
+import { callerIdOfEvent } from '../../shared/http/caller-identity.js';
 
 function withAuthorizer(authorizer: unknown) {
   const event = httpApiEvent('POST /v1/settlements', { headers: { 'x-caller': 'jwt:https://forged|m_123' } });

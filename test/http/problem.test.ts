@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigConflictError } from '../domain/config/errors.js';
-import { LedgerUnavailableError, ProcessorUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
-import { problemResponse } from './problem.js';
+import { ConfigConflictError } from '../../shared/domain/config/errors.js';
+import { LedgerUnavailableError, ProcessorUnavailableError, RequestInFlightError, ValidationError } from '../../shared/errors.js';
+import { problemResponse } from '../../shared/http/problem.js';
 
 describe('problem responses', () => {
   it('tell the caller what to fix for a 4xx, with the listed issues', () => {

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isLowS, toLowS } from './ecdsa-low-s.js';
+import { isLowS, toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kmsClient } from './kms-contract.js';
-import { startKmsServer, type RunningKmsServer } from './kms-server.js';
+import { startKmsServer, type RunningKmsServer } from '../../../local/kms/kms-server.js';
 
 export interface LocalKmsFixture {
   dataDir: string;

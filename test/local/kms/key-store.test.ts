@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyStore, type StoredKey } from './key-store.js';
+import { KeyStore, type StoredKey } from '../../../local/kms/key-store.js';
 
 let directory: string;
 

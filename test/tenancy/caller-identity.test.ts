@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callerIdOf, canonicalPrincipalArn, parseCallerId } from './caller-identity.js';
+import { callerIdOf, canonicalPrincipalArn, parseCallerId } from '../../shared/domain/merchants/caller-identity.js';
 
 describe('caller identities', () => {
   it('map every session of a role, and the role however it is written, to one principal', () => {

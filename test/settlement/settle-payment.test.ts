@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryLedger } from '../../test/support/in-memory-ledger.js';
-import { SandboxPaymentProcessor } from '../adapters/sandbox-payment-processor.js';
-import type { Merchant } from '../domain/merchants/merchant.js';
-import type { Charge, PaymentProcessor } from '../domain/payment-processor.js';
-import type { SettlementRequest } from '../domain/settlement-request.js';
+import { InMemoryLedger } from '../support/in-memory-ledger.js';
+import { SandboxPaymentProcessor } from '../../shared/adapters/sandbox-payment-processor.js';
+import type { Merchant } from '../../shared/domain/merchants/merchant.js';
+import type { Charge, PaymentProcessor } from '../../shared/domain/payment-processor.js';
+import type { SettlementRequest } from '../../shared/domain/settlement-request.js';
 import {
   IdempotencyKeyReusedError,
   LivemodeUnavailableError,
@@ -13,8 +13,8 @@ import {
   RequestInFlightError,
   UnknownCallerError,
   ValidationError,
-} from '../errors.js';
-import { paymentIdFor, type SettlementCommand, type SettlePaymentDeps, settlePayment } from './settle-payment.js';
+} from '../../shared/errors.js';
+import { paymentIdFor, type SettlementCommand, type SettlePaymentDeps, settlePayment } from '../../shared/use-cases/settle-payment.js';
 
 const CALLER = 'jwt:https://issuer.example|backend-123';
 const T0 = Date.parse('2026-11-30T10:00:00.500Z');

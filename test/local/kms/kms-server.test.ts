@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startKmsServer } from './kms-server.js';
+import { startKmsServer } from '../../../local/kms/kms-server.js';
 import { startLocalKms, type LocalKmsFixture } from './local-kms-fixture.js';
 
 const message = Buffer.from('signed payment response');

@@ -4,7 +4,7 @@
 // flag can go.
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { startMoto } from '../../test/support/moto.js';
+import { startMoto } from '../../support/moto.js';
 import { kmsClient, kmsContract, type KnownDeviations } from './kms-contract.js';
 
 // moto 5.2.1, read in moto/kms/models.py and responses.py and observed on the wire.
