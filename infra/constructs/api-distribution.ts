@@ -20,10 +20,10 @@ import { Construct } from 'constructs';
 import { CORS_POLICY } from '../../shared/routes.js';
 
 /** The header CloudFront adds to every origin request; the config function checks it. */
-export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
+const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 /** The header CloudFront sets from the viewer's IP address. */
 export const VIEWER_COUNTRY_HEADER = 'CloudFront-Viewer-Country';
-export const CONFIG_PATH_PATTERN = '/v1/config*';
+const CONFIG_PATH_PATTERN = '/v1/config*';
 
 export interface ApiDistributionProps {
   /** Host name of the HTTP API's default stage. */

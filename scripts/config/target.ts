@@ -25,7 +25,6 @@ export interface TableChoice {
 }
 
 export const CONFIG_TABLE: TableChoice = { variable: 'CONFIG_TABLE_NAME', localName: 'config' };
-export const LOCAL_TABLE_NAME = CONFIG_TABLE.localName;
 export const LOCAL_REGION = 'us-east-1';
 
 /**

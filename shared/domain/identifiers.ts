@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /** Merchant and order ids appear in signed claims and ledger keys, so they stay boring. */
-export const merchantIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, _ and -');
-export const orderIdSchema = merchantIdSchema;
+const boringId = () => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 of A-Z, a-z, 0-9, _ and -');
+export const merchantIdSchema = boringId();
+export const orderIdSchema = boringId();
 
 /** As the IETF Idempotency-Key draft and Stripe: an opaque string the client chooses. */
 export const idempotencyKeySchema = z

@@ -26,13 +26,6 @@ const MINOR_UNITS: Readonly<Record<string, number>> = {
   XPF: 0, YER: 2, ZAR: 2, ZMW: 2, ZWG: 2,
 };
 
-export const CURRENCY_CODES: readonly string[] = Object.keys(MINOR_UNITS);
-
 export function isCurrencyInUse(code: string): boolean {
   return Object.hasOwn(MINOR_UNITS, code);
-}
-
-/** Digits after the decimal point, e.g. 2 for USD, 0 for JPY, 3 for KWD. */
-export function minorUnitsOf(code: string): number | undefined {
-  return isCurrencyInUse(code) ? MINOR_UNITS[code] : undefined;
 }

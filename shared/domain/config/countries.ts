@@ -51,10 +51,6 @@ export function parseCountryCode(value: string): CountryCode | undefined {
   return COUNTRY_CODE_SET.has(upper) ? (upper as CountryCode) : undefined;
 }
 
-export function isCountryCode(value: string): value is CountryCode {
-  return COUNTRY_CODE_SET.has(value);
-}
-
 /**
  * Region groups whose layers sit between the global default and a country. Listed from broad
  * to narrow: a country's groups are applied in this order, so EUROZONE overrides EU.

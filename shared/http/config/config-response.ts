@@ -5,7 +5,7 @@ import type { ConfigLookup } from '../../use-cases/look-up-config.js';
 
 /** The response differs by these request headers (and by the query string, which caches key on anyway). */
 export const VARY = 'CloudFront-Viewer-Country, Accept-Language';
-export const STALE_HEADER = 'x-config-stale';
+const STALE_HEADER = 'x-config-stale';
 
 export interface CachePolicy {
   maxAge: number;

@@ -1,0 +1,76 @@
+/**
+ * The architecture, checked on every `npm test` (see docs/ARCHITECTURE.md):
+ * domain -> nothing with I/O; use cases -> domain and ports only; functions/shared -> never the
+ * local stack, infra, tests or benches; the client SDK -> nothing of the server, no Node built-ins.
+ */
+const NODE_IO = '^(node:)?(fs|fs/promises|http|https|http2|net|tls|dgram|dns|child_process|cluster|os|worker_threads|readline|process)$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle makes a module impossible to read or test on its own.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'shared/domain is pure: no adapter, no HTTP, no use case, no AWS SDK, no Lambda tooling, no I/O.',
+      from: { path: '^shared/domain/' },
+      to: {
+        path: ['^shared/(adapters|http|use-cases|lambda-env|observability)/', '^(functions|infra|local|scripts|test|bench|client)/'],
+      },
+    },
+    {
+      name: 'domain-uses-no-sdk-or-io',
+      severity: 'error',
+      from: { path: '^shared/domain/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'core'], path: ['^@aws-sdk/', '^@aws-lambda-powertools/', '^@middy/', NODE_IO] },
+    },
+    {
+      name: 'use-cases-import-no-adapter',
+      severity: 'error',
+      comment: 'A use case talks to ports (shared/domain); handlers hand it adapters.',
+      from: { path: '^shared/use-cases/' },
+      to: { path: ['^shared/(adapters|http|lambda-env|observability)/', '^@aws-sdk/', '^@aws-lambda-powertools/', '^@middy/'] },
+    },
+    {
+      name: 'deployed-code-imports-no-local-infra-or-tests',
+      severity: 'error',
+      comment: 'What CDK deploys runs the same locally: it never reaches for the local stack, infra, tests, benches or scripts.',
+      from: { path: '^(functions|shared)/' },
+      to: { path: '^(local|infra|test|bench|scripts)/' },
+    },
+    {
+      name: 'client-is-standalone',
+      severity: 'error',
+      comment: 'The SDK runs in browsers and React Native: nothing of the server, no Node built-ins.',
+      from: { path: '^client/src/' },
+      to: { path: ['^(shared|functions|infra|local|scripts|test|bench)/'] },
+    },
+    {
+      name: 'client-uses-no-node-builtins',
+      severity: 'error',
+      from: { path: '^client/src/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'only-tests-import-tests',
+      severity: 'error',
+      comment: 'Benches and tools have their own support; test/ is for tests.',
+      from: { path: '^(functions|shared|infra|local|scripts|bench|client)/' },
+      to: { path: '^test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|cdk\\.out|client/dist|\\.local)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    // TypeScript 7 (the native compiler) has no JavaScript API for dependency-cruiser: swc parses instead.
+    parser: 'swc',
+    combinedDependencies: false,
+  },
+};
