@@ -6,7 +6,7 @@ import { compactVerify, importJWK } from 'jose';
 import { createVerificationHandler } from '../functions/verification/create-handler.js';
 import { verificationEnvSchema } from '../functions/verification/env.js';
 import { awsClientOptions } from '../shared/adapters/aws/client-options.js';
-import type { PaymentResponseClaims } from '../shared/domain/payment-response.js';
+import type { PaymentResponseClaims } from '../shared/domain/settlement/payment-response.js';
 import { jsonHttpHandler, jsonResponse } from '../shared/http/http-handler.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
 import { BENCH_AWS } from './support/aws.js';

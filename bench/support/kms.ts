@@ -6,7 +6,7 @@ import { CreateKeyCommand, KMSClient, type SignCommand } from '@aws-sdk/client-k
 import { KeyStore } from '../../local/kms/key-store.js';
 import { startKmsServer } from '../../local/kms/kms-server.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
-import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { BENCH_AWS } from './aws.js';
 
 export interface BenchKms {

@@ -8,7 +8,7 @@ import { DynamoDbMerchantRegistry } from '../../shared/adapters/dynamodb-merchan
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
 import { idempotencyKeySchema } from '../../shared/domain/identifiers.js';
-import { settlementRequestSchema } from '../../shared/domain/settlement-request.js';
+import { settlementRequestSchema } from '../../shared/domain/settlement/settlement-request.js';
 import { callerIdOfEvent } from '../../shared/http/caller-identity.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { parseInput } from '../../shared/http/parse.js';

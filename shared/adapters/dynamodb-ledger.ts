@@ -9,8 +9,8 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/ledger-record.js';
-import type { PaymentStatus } from '../domain/payment-response.js';
+import type { Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/settlement/ledger-record.js';
+import type { PaymentStatus } from '../domain/settlement/payment-response.js';
 import { LedgerUnavailableError } from '../errors.js';
 import { withinDeadline } from './aws/call-deadline.js';
 import { asOutage } from './aws/outage.js';

@@ -1,7 +1,7 @@
 import { type KMSClient, SignCommand } from '@aws-sdk/client-kms';
 import ecdsaSigFormatter from 'ecdsa-sig-formatter';
 import type { JwsSigner } from '../domain/jws-signer.js';
-import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
+import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
 import { base64url } from './base64url.js';
 import { toLowS } from './ecdsa-low-s.js';
 import { kidOfKeyArn } from './kms-key-id.js';

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { SIGNING_ALGORITHM } from '../domain/payment-response.js';
+import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
 import { kidOfKeyArn } from './kms-key-id.js';
 import { withinDeadline } from './aws/call-deadline.js';
 

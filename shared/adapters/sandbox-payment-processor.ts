@@ -1,4 +1,4 @@
-import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
+import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/settlement/payment-processor.js';
 import { ProcessorUnavailableError, ValidationError } from '../errors.js';
 
 export const SANDBOX_TOKENS = {

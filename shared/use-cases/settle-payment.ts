@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type CompletedLedgerRecord, isCompleted, type Ledger, type LedgerRecord } from '../domain/ledger-record.js';
+import { type CompletedLedgerRecord, isCompleted, type Ledger, type LedgerRecord } from '../domain/settlement/ledger-record.js';
 import { actingMerchant } from '../domain/merchants/acting-merchant.js';
 import type { Merchant, MerchantDirectory } from '../domain/merchants/merchant.js';
-import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/payment-processor.js';
-import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/payment-response.js';
-import type { SettlementRequest } from '../domain/settlement-request.js';
+import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/settlement/payment-processor.js';
+import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/settlement/payment-response.js';
+import type { SettlementRequest } from '../domain/settlement/settlement-request.js';
 import { IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
 

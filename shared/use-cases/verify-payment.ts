@@ -1,5 +1,5 @@
-import type { Ledger } from '../domain/ledger-record.js';
-import type { PaymentResponseClaims } from '../domain/payment-response.js';
+import type { Ledger } from '../domain/settlement/ledger-record.js';
+import type { PaymentResponseClaims } from '../domain/settlement/payment-response.js';
 import { inspectPaymentResponse } from '../domain/verification/compact-jws.js';
 import { assessPayment, ledgerConfirms } from '../domain/verification/expectations.js';
 import type { VerificationRequest } from '../domain/verification/request.js';

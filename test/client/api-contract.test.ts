@@ -11,7 +11,7 @@ import type {
 } from '../../client/src/types.js';
 import type { CountryConfig as ServedConfig } from '../../shared/domain/config/config-document.js';
 import type { CountrySource as ServedSource } from '../../shared/domain/config/country-resolution.js';
-import type { SettlementRequest as AcceptedRequest } from '../../shared/domain/settlement-request.js';
+import type { SettlementRequest as AcceptedRequest } from '../../shared/domain/settlement/settlement-request.js';
 import type { SettlementResult } from '../../shared/use-cases/settle-payment.js';
 import type { ExpectedPayment as AcceptedExpectation } from '../../shared/domain/verification/expectations.js';
 import { REASON_PRECEDENCE } from '../../shared/domain/verification/reasons.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Charge, PaymentProcessor } from '../../shared/domain/payment-processor.js';
+import type { Charge, PaymentProcessor } from '../../shared/domain/settlement/payment-processor.js';
 import { ProcessorUnavailableError, ValidationError } from '../../shared/errors.js';
 
 /**

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { InMemoryLedger } from '../support/in-memory-ledger.js';
 import { SandboxPaymentProcessor } from '../../shared/adapters/sandbox-payment-processor.js';
 import type { Merchant } from '../../shared/domain/merchants/merchant.js';
-import type { Charge, PaymentProcessor } from '../../shared/domain/payment-processor.js';
-import type { SettlementRequest } from '../../shared/domain/settlement-request.js';
+import type { Charge, PaymentProcessor } from '../../shared/domain/settlement/payment-processor.js';
+import type { SettlementRequest } from '../../shared/domain/settlement/settlement-request.js';
 import {
   IdempotencyKeyReusedError,
   LivemodeUnavailableError,

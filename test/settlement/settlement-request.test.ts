@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settlementRequestSchema } from '../../shared/domain/settlement-request.js';
+import { settlementRequestSchema } from '../../shared/domain/settlement/settlement-request.js';
 
 const valid = {
   merchantId: 'm_123',

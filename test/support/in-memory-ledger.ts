@@ -1,5 +1,5 @@
-import { isCompleted, type Ledger, type LedgerBegin, type LedgerRecord, type PaymentLock } from '../../shared/domain/ledger-record.js';
-import type { PaymentStatus } from '../../shared/domain/payment-response.js';
+import { isCompleted, type Ledger, type LedgerBegin, type LedgerRecord, type PaymentLock } from '../../shared/domain/settlement/ledger-record.js';
+import type { PaymentStatus } from '../../shared/domain/settlement/payment-response.js';
 
 /**
  * The ledger port with DynamoDB's conditional-write semantics, in memory, for use-case tests.

@@ -12,7 +12,7 @@ import type { JWK } from 'jose';
 import { base64url } from '../../shared/adapters/base64url.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { NodeEs256Key } from '../../shared/adapters/node-es256-key.js';
-import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { paymentIdFor } from '../../shared/use-cases/settle-payment.js';
 import { verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/verify-payment.js';

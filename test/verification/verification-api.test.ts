@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+import type { PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { CHECKED, EXPECTED, paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
 

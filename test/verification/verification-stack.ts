@@ -18,7 +18,7 @@ import { base64url } from '../../shared/adapters/base64url.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
-import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/payment-response.js';
+import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { createJwksHandler } from '../../functions/jwks/create-handler.js';
 import { jwksEnvSchema } from '../../functions/jwks/env.js';
 import { createVerificationHandler } from '../../functions/verification/create-handler.js';

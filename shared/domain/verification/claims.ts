@@ -1,4 +1,4 @@
-import { type PaymentResponseClaims, paymentResponseClaimsSchema } from '../payment-response.js';
+import { type PaymentResponseClaims, paymentResponseClaimsSchema } from '../settlement/payment-response.js';
 import { parseCanonicalJsonObject } from './compact-jws.js';
 
 /** Our clocks and the caller's may disagree a little; a response from further ahead is not ours. */

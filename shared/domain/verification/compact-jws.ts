@@ -1,4 +1,4 @@
-import { PAYMENT_RESPONSE_TYP, SIGNING_ALGORITHM } from '../payment-response.js';
+import { PAYMENT_RESPONSE_TYP, SIGNING_ALGORITHM } from '../settlement/payment-response.js';
 import type { RejectionReason } from './reasons.js';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { merchantIdSchema, orderIdSchema } from '../identifiers.js';
-import { isCompleted, type LedgerRecord } from '../ledger-record.js';
+import { isCompleted, type LedgerRecord } from '../settlement/ledger-record.js';
 import { amountSchema, sameAmount } from '../money.js';
-import type { PaymentResponseClaims } from '../payment-response.js';
+import type { PaymentResponseClaims } from '../settlement/payment-response.js';
 import type { VerifiedReason } from './reasons.js';
 
 /**

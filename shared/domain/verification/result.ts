@@ -1,5 +1,5 @@
 import type { Amount } from '../money.js';
-import type { PaymentResponseClaims, PaymentStatus } from '../payment-response.js';
+import type { PaymentResponseClaims, PaymentStatus } from '../settlement/payment-response.js';
 import type { ExpectedPayment } from './expectations.js';
 import { isRetryable, type RejectionReason, type VerificationReason, type VerifiedReason } from './reasons.js';
 

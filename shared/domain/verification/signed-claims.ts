@@ -1,4 +1,4 @@
-import type { PaymentResponseClaims } from '../payment-response.js';
+import type { PaymentResponseClaims } from '../settlement/payment-response.js';
 import { type ClaimsRule, readPaymentResponseClaims } from './claims.js';
 import type { InspectedJws } from './compact-jws.js';
 import type { SignatureKey } from './trusted-keys.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { merchantIdSchema, orderIdSchema } from './identifiers.js';
-import { amountSchema } from './money.js';
+import { merchantIdSchema, orderIdSchema } from '../identifiers.js';
+import { amountSchema } from '../money.js';
 
 /**
  * The body of POST /v1/settlements. The merchant is the caller's (from the merchant registry):

@@ -1,5 +1,5 @@
-import type { MerchantMode } from './merchants/merchant.js';
-import type { Amount } from './money.js';
+import type { MerchantMode } from '../merchants/merchant.js';
+import type { Amount } from '../money.js';
 
 export type ProcessorOutcome = { status: 'SETTLED' } | { status: 'DECLINED'; declineCode: string };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { merchantIdSchema, orderIdSchema, paymentIdSchema } from './identifiers.js';
-import { amountSchema } from './money.js';
+import { merchantIdSchema, orderIdSchema, paymentIdSchema } from '../identifiers.js';
+import { amountSchema } from '../money.js';
 
 /** Every token kind has its own `typ`, so a token minted for one purpose is never accepted for another. */
 export const PAYMENT_RESPONSE_TYP = 'payment-response+jwt';

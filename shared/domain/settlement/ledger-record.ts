@@ -1,4 +1,4 @@
-import type { Amount } from './money.js';
+import type { Amount } from '../money.js';
 import type { PaymentStatus } from './payment-response.js';
 
 /**
