@@ -3,8 +3,6 @@
  * domain -> nothing with I/O; use cases -> domain and ports only; functions/shared -> never the
  * local stack, infra, tests or benches; the client SDK -> nothing of the server, no Node built-ins.
  */
-const NODE_IO = '^(node:)?(fs|fs/promises|http|https|http2|net|tls|dgram|dns|child_process|cluster|os|worker_threads|readline|process)$';
-
 module.exports = {
   forbidden: [
     {
@@ -24,10 +22,17 @@ module.exports = {
       },
     },
     {
-      name: 'domain-uses-no-sdk-or-io',
+      name: 'domain-uses-no-sdk',
       severity: 'error',
       from: { path: '^shared/domain/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'core'], path: ['^@aws-sdk/', '^@aws-lambda-powertools/', '^@middy/', NODE_IO] },
+      to: { dependencyTypes: ['npm', 'npm-dev'], path: ['^@aws-sdk/', '^@aws-lambda-powertools/', '^@middy/'] },
+    },
+    {
+      name: 'domain-uses-no-node-module',
+      severity: 'error',
+      comment: 'No node: module at all (I/O, crypto, clock sources): the domain computes, adapters reach out.',
+      from: { path: '^shared/domain/' },
+      to: { dependencyTypes: ['core'] },
     },
     {
       name: 'use-cases-import-no-adapter',

@@ -59,7 +59,7 @@ describe('the architecture check (dependency-cruiser) fails on a violation', () 
       const run = promisify(execFile)(depcruise, ['shared', '--config', '.dependency-cruiser.cjs'], { cwd: tree });
       const failure = (await run.then(() => undefined, (error: { stdout: string }) => error)) as { stdout: string } | undefined;
       expect(failure?.stdout).toContain('domain-is-pure: shared/domain/impure.ts → shared/adapters/ledger.ts');
-      expect(failure?.stdout).toContain('domain-uses-no-sdk-or-io: shared/domain/impure.ts → fs');
+      expect(failure?.stdout).toContain('domain-uses-no-node-module: shared/domain/impure.ts → fs');
       expect(failure?.stdout).toMatch(/use-cases-import-no-adapter: shared\/use-cases\/leaky\.ts → .*@aws-sdk\/client-kms/);
     } finally {
       rmSync(tree, { recursive: true, force: true });
