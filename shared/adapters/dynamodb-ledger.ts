@@ -56,10 +56,12 @@ export class DynamoDbLedger implements Ledger {
   }
 
   async takeOver(paymentId: string, expiredToken: string, lock: PaymentLock): Promise<boolean> {
-    return this.#ifHeld(paymentId, expiredToken, 'SET lockToken = :newToken, lockExpiresAt = :expiresAt', {
+    const taken = await this.#ifHeld(paymentId, expiredToken, 'SET lockToken = :newToken, lockExpiresAt = :expiresAt', {
       ':newToken': lock.token,
       ':expiresAt': lock.expiresAt,
     });
+    // Refused may mean the SDK retried our own update after its answer was lost: then it is ours.
+    return taken || (await this.get(paymentId))?.lockToken === lock.token;
   }
 
   async complete(

@@ -114,6 +114,8 @@ async function claimPayment(
   if (begin.begun) return undefined;
 
   const existing = begin.existing;
+  // Our own write: it landed, its answer was lost, and the SDK's retry of it met our record.
+  if (existing.lockToken === lockToken) return undefined;
   if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
   if (isCompleted(existing)) return existing;
   const stillHeld = existing.lockToken !== undefined && (existing.lockExpiresAt ?? 0) > deps.now().getTime();

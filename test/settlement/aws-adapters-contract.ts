@@ -92,6 +92,9 @@ export function settlementAdaptersContract(
     const takers = await race(['a', 'b', 'c'].map((token) => () => ledger().takeOver('pay_held', 'first', { token, expiresAt: 1 })));
     expect(takers.filter(Boolean)).toHaveLength(1);
     const holder = (await ledger().get('pay_held'))!.lockToken!;
+    // The SDK's retry of the winner's update, whose first answer was lost: still the winner's.
+    expect(await ledger().takeOver('pay_held', 'first', { token: holder, expiresAt: 1 })).toBe(true);
+    expect(await ledger().takeOver('pay_held', 'first', { token: 'latecomer', expiresAt: 1 })).toBe(false);
     await ledger().release('pay_held', 'first', 'forget');
     expect(await ledger().get('pay_held')).toBeDefined();
     await ledger().release('pay_held', holder, 'unlock');

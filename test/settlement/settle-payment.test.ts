@@ -235,6 +235,14 @@ describe('a crash at any step converges on one charge and one receipt', () => {
     expect(signed.map((claims) => (claims.amount as { value: number }).value)).toEqual([1999]);
   });
 
+  it("a begin whose answer was lost and whose retry met its own record proceeds: no 409 for the key's only request", async () => {
+    const { ledger, settle } = setup();
+    ledger.loseAnswerOfNextBegin = true;
+    const { result, replayed } = await settle(request);
+    expect([result.status, replayed]).toEqual(['SETTLED', false]);
+    expect(ledger.records.get(result.paymentId)?.paymentResponse).toBe(result.paymentResponse);
+  });
+
   it('an attempt that outlived its lock does not overwrite the one that took over', async () => {
     const { deps, ledger, settle, clock } = setup();
     // First attempt: begins, then stalls inside the processor past its lock.

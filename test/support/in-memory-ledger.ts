@@ -9,6 +9,8 @@ import type { PaymentStatus } from '../../shared/domain/settlement/payment-respo
 export class InMemoryLedger implements Ledger {
   readonly records = new Map<string, LedgerRecord>();
   crashBefore: keyof Ledger | undefined;
+  /** The next begin is applied, but its answer is lost and the SDK's retry meets the record it wrote. */
+  loseAnswerOfNextBegin = false;
   readonly calls: Array<keyof Ledger> = [];
 
   async get(paymentId: string) {
@@ -21,6 +23,10 @@ export class InMemoryLedger implements Ledger {
     const existing = this.records.get(pending.paymentId);
     if (existing) return { begun: false, existing: structuredClone(existing) };
     this.records.set(pending.paymentId, structuredClone(pending));
+    if (this.loseAnswerOfNextBegin) {
+      this.loseAnswerOfNextBegin = false;
+      return { begun: false, existing: structuredClone(pending) };
+    }
     return { begun: true };
   }
 
