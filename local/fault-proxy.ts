@@ -21,7 +21,8 @@ export interface FaultProxy {
 
 /**
  * A TCP proxy in front of a real emulator (dynalite, the KMS endpoint, moto_server), between it
- * and the real handlers, that fails on demand. The fault applies to open (keep-alive) connections
+ * and the real handlers, that fails on demand: the fault tests (test/faults) and the reliability
+ * run (npm run chaos) put it behind `npm start`'s AWS_ENDPOINT_URL_* to break a dependency. The fault applies to open (keep-alive) connections
  * too, at their next request, as a dependency failing mid-flight would.
  */
 export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> {

@@ -1,7 +1,7 @@
 // The config function with DynamoDB refusing or hanging, through a fault proxy. The file's order
 // matters: the first tests meet a cold container, which has read nothing yet.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Fault } from '../support/fault-proxy.js';
+import type { Fault } from '../../local/fault-proxy.js';
 import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
 
 let stack: FaultStack;

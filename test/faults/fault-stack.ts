@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startDynamoDb } from '../../local/dynamodb-server.js';
 import { startKmsServer } from '../../local/kms/kms-server.js';
 import { LOCAL_REGION, type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
-import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.js';
 
 /** The function timeout of these tests: what API Gateway would wait for is far longer. */
 export const FUNCTION_TIMEOUT_MS = 2_000;

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_TABLES } from '../../local/tables.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { paymentIdFor } from '../../shared/use-cases/settle-payment.js';
-import type { Fault } from '../support/fault-proxy.js';
+import type { Fault } from '../../local/fault-proxy.js';
 import { bearer, postSettlement } from '../support/test-stack.js';
 import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
 

@@ -1,7 +1,7 @@
 // Verification and the key sets with KMS or DynamoDB refusing or hanging, through fault proxies.
 // The file's order matters: the first tests meet a cold container (no key loaded yet).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Fault } from '../support/fault-proxy.js';
+import type { Fault } from '../../local/fault-proxy.js';
 import { bearer, postSettlement } from '../support/test-stack.js';
 import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
 
