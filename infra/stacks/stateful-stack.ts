@@ -54,6 +54,7 @@ export class StatefulStack extends Stack {
     });
 
     this.ledgerTable = retainedTable(this, 'LedgerTable', { partitionKey: { name: 'paymentId', type: AttributeType.STRING } });
+    keepForOneRelease(this);
     this.merchantTable = retainedTable(this, 'MerchantTable', { partitionKey: { name: 'pk', type: AttributeType.STRING } });
     this.configTable = retainedTable(this, 'ConfigTable', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
@@ -70,7 +71,24 @@ export class StatefulStack extends Stack {
   }
 }
 
-function retainedTable(scope: Construct, id: string, keys: { partitionKey: Attribute; sortKey?: Attribute }): TableV2 {
+/**
+ * The Powertools idempotency table of earlier releases, kept for one release and used by nothing:
+ * a stateless stack deployed before the ledger became settlement's one idempotency store imports
+ * its name and ARN, and CloudFormation refuses to remove an export another stack still imports,
+ * so dropping it would fail the first `cdk deploy --all` of an upgrade. This release keeps the
+ * table and its two exports; the stateless stack stops importing them; the next release deletes
+ * this function (the table itself is retained in the account either way).
+ */
+function keepForOneRelease(stack: Stack): void {
+  const legacy = retainedTable(stack, 'IdempotencyTable', {
+    partitionKey: { name: 'id', type: AttributeType.STRING },
+    timeToLiveAttribute: 'expiration',
+  });
+  stack.exportValue(legacy.tableName);
+  stack.exportValue(legacy.tableArn);
+}
+
+function retainedTable(scope: Construct, id: string, keys: { partitionKey: Attribute; sortKey?: Attribute; timeToLiveAttribute?: string }): TableV2 {
   return new TableV2(scope, id, {
     ...keys,
     billing: Billing.onDemand(),

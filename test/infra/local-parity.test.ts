@@ -8,9 +8,10 @@ import { SYNTH_TIMEOUT_MS, synthesize } from './support/synth.js';
 describe('the local stack and the CDK app', () => {
   it('define the same tables with the same key schemas and hand them to the same env vars', { timeout: SYNTH_TIMEOUT_MS }, () => {
     const { statefulTemplate, statelessTemplate } = synthesize();
-    const cdkKeySchemas = Object.values(statefulTemplate.findResources('AWS::DynamoDB::GlobalTable')).map(
-      (table) => table.Properties.KeySchema,
-    );
+    // The legacy idempotency table stays one release for an upgrade's sake (stateful-stack.ts); nothing uses it.
+    const cdkKeySchemas = Object.entries(statefulTemplate.findResources('AWS::DynamoDB::GlobalTable'))
+      .filter(([logicalId]) => !logicalId.startsWith('IdempotencyTable'))
+      .map(([, table]) => table.Properties.KeySchema);
     const localKeySchemas = Object.values(LOCAL_TABLES).map((table) => createTableInput(table).KeySchema);
     expect(localKeySchemas).toHaveLength(cdkKeySchemas.length);
     for (const schema of localKeySchemas) expect(cdkKeySchemas).toContainEqual(schema);
