@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { CALLER_JWT_CLAIMS } from '../shared/domain/merchants/caller-claims.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` or `-c key=value`) and
@@ -76,13 +77,9 @@ const retentionDays = z.coerce
   .refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)');
 const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
 
-// These claims describe the token, not who holds it: `jti` would make every token a new
-// caller, `aud` every caller of one app the same caller.
-const TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'nbf', 'iat', 'jti'];
-const callerClaim = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,256}$/, 'must be a JWT claim name (1-256 printable characters, no spaces)')
-  .refine((claim) => !TOKEN_CLAIMS.includes(claim), `cannot be one of ${TOKEN_CLAIMS.join(', ')}: they describe the token, not the caller`);
+const callerClaim = z.enum(CALLER_JWT_CLAIMS, {
+  error: `must be one of ${CALLER_JWT_CLAIMS.join(', ')}: a claim only the identity provider sets and that names one caller (not scope, groups or email)`,
+});
 
 const generations = stringList
   .refine((list) => list.length > 0, 'must name at least the current generation')

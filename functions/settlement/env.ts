@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
+import { CALLER_JWT_CLAIMS } from '../../shared/domain/merchants/caller-claims.js';
 import { kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
 
 /** The settlement function's environment contract: infra and the local stack set these names, and only these. */
@@ -12,7 +13,7 @@ export const settlementEnvSchema = z.object({
   MERCHANT_TABLE_NAME: z.string().min(1),
   PAYMENT_PROCESSOR: z.enum(Object.keys(PAYMENT_PROCESSORS) as [keyof typeof PAYMENT_PROCESSORS]),
   /** With a JWT authorizer, the claim that (with `iss`) names the caller in the merchant registry. */
-  CALLER_JWT_CLAIM: z.string().min(1).default('sub'),
+  CALLER_JWT_CLAIM: z.enum(CALLER_JWT_CLAIMS).default('sub'),
   MERCHANT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
 });
 
