@@ -80,7 +80,9 @@ export class CachedConfigLayers implements ConfigLayerReader {
       } catch (error) {
         this.#stats.failedReads += 1;
         failed = true;
-        this.#sourceRestsUntil = now + Math.min(FAILED_READ_BACKOFF.firstMs * 2 ** this.#failuresInARow, FAILED_READ_BACKOFF.maxMs);
+        // From when the read failed, not when it started: a hang takes its whole timeout first.
+        const failedAt = (this.options.now ?? Date.now)();
+        this.#sourceRestsUntil = failedAt + Math.min(FAILED_READ_BACKOFF.firstMs * 2 ** this.#failuresInARow, FAILED_READ_BACKOFF.maxMs);
         this.#failuresInARow += 1;
         this.options.onReadFailure?.(error, due);
       }

@@ -143,6 +143,24 @@ describe('CachedConfigLayers', () => {
     expect([await readsAfter(0), await readsAfter(999), await readsAfter(1)]).toEqual([7, 7, 8]);
   });
 
+  it('counts the backoff from when a hanging read failed, not from when it started', async () => {
+    const { source, cache, advance } = setUp(0);
+    source.set(DEFAULT, 1, 'en-US');
+    await cache.read([DEFAULT]);
+    source.failing = true;
+    // The read takes 2.1 s to time out (two attempts of a second), longer than the first backoff.
+    const readCurrent = source.readCurrent.bind(source);
+    source.readCurrent = async (layers) => {
+      advance(2_100);
+      return readCurrent(layers);
+    };
+    await cache.read([DEFAULT]);
+    expect(source.reads).toHaveLength(2);
+    advance(FAILED_READ_BACKOFF.firstMs - 1);
+    await cache.read([DEFAULT]);
+    expect(source.reads).toHaveLength(2);
+  });
+
   it('knows a layer that does not exist, but not an invalid one it never read valid', async () => {
     const { source, cache } = setUp(0);
     source.set(DEFAULT, 1, 'en-US');
