@@ -12,7 +12,7 @@ import {
 } from '../domain/verification/result.js';
 import { checkSignedClaims } from '../domain/verification/signed-claims.js';
 import type { TrustedKeys } from '../domain/verification/trusted-keys.js';
-import { LedgerUnavailableError, VerdictUnavailableError } from '../errors.js';
+import { SigningUnavailableError, VerdictUnavailableError } from '../errors.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
 
 export interface VerificationResponse extends VerificationResult {
@@ -48,7 +48,8 @@ export async function verifyPayment(deps: VerifyPaymentDeps, request: Verificati
   try {
     return { ...result, verdict: await deps.verdictSigner.sign(VERIFICATION_RESULT_TYP, { ...claims }) };
   } catch (error) {
-    throw new VerdictUnavailableError(error);
+    // KMS could not be reached: the caller retries. Anything else (a disabled key, access denied) is ours: 500.
+    throw error instanceof SigningUnavailableError ? new VerdictUnavailableError(error) : error;
   }
 }
 
@@ -69,12 +70,7 @@ async function verifyToken(deps: VerifyPaymentDeps, request: VerificationRequest
   return verifiedResult(signed.claims, (await ledgerConfirmsPayment(deps, signed.claims)) ? 'OK' : 'NOT_IN_LEDGER', checked);
 }
 
+/** An unreachable ledger is the adapter's LedgerUnavailableError (503): nothing was decided, and no reason code says so. */
 async function ledgerConfirmsPayment(deps: VerifyPaymentDeps, claims: PaymentResponseClaims): Promise<boolean> {
-  let record;
-  try {
-    record = await deps.ledger.get(claims.jti);
-  } catch (error) {
-    throw new LedgerUnavailableError(error);
-  }
-  return ledgerConfirms(claims, record);
+  return ledgerConfirms(claims, await deps.ledger.get(claims.jti));
 }

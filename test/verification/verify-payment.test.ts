@@ -6,7 +6,7 @@ import { NodeEs256Key } from '../../shared/adapters/node-es256-key.js';
 import type { LedgerRecord } from '../../shared/domain/settlement/ledger-record.js';
 import type { PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import type { TrustedKeys } from '../../shared/domain/verification/trusted-keys.js';
-import { LedgerUnavailableError, VerdictUnavailableError } from '../../shared/errors.js';
+import { LedgerUnavailableError, SigningUnavailableError, VerdictUnavailableError } from '../../shared/errors.js';
 import { verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/verify-payment.js';
 
 const KID = 'a1b2c3d4-0000-4000-8000-000000000001';
@@ -68,11 +68,15 @@ describe('verifyPayment', () => {
     expect(ledgerReads).toEqual([claims().jti]);
   });
 
-  it('turns a ledger failure into a 503 of ours, never into a result', async () => {
-    const { value } = deps({ ledger: { get: async () => Promise.reject(new Error('ECONNREFUSED')) } });
-    const failure = verifyPayment(value, { paymentResponse: token(), checkLedger: true, expected: EXPECTED });
-    await expect(failure).rejects.toBeInstanceOf(LedgerUnavailableError);
+  it('turns an unreachable ledger into its 503, never into a result; any other ledger failure stays ours (500)', async () => {
+    // What the DynamoDB adapter throws when the ledger cannot be reached.
+    const unreachable = deps({ ledger: { get: async () => Promise.reject(new LedgerUnavailableError(new Error('ECONNREFUSED'))) } });
+    const failure = verifyPayment(unreachable.value, { paymentResponse: token(), checkLedger: true, expected: EXPECTED });
     await expect(failure).rejects.toMatchObject({ code: 'ledger-unavailable', retryAfterSeconds: 2 });
+    const misconfigured = deps({ ledger: { get: async () => Promise.reject(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' })) } });
+    await expect(verifyPayment(misconfigured.value, { paymentResponse: token(), checkLedger: true, expected: EXPECTED })).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
   });
 
   it('signs a verdict only for a nonce, as a verification-result+jwt dated by the injected clock', async () => {
@@ -97,11 +101,13 @@ describe('verifyPayment', () => {
     ]);
   });
 
-  it('answers a nonce it cannot sign for with a 503, not with an unsigned result', async () => {
-    const { value } = deps({ verdictSigner: { sign: async () => Promise.reject(new Error('KMS throttled')) } });
-    await expect(verifyPayment(value, { paymentResponse: token(), checkLedger: false, expected: EXPECTED, nonce: 'nonce-0123456789' })).rejects.toBeInstanceOf(
-      VerdictUnavailableError,
-    );
+  it('answers a nonce it cannot sign for with a 503 when KMS is unreachable, never with an unsigned result', async () => {
+    const request = { paymentResponse: token(), checkLedger: false, expected: EXPECTED, nonce: 'nonce-0123456789' };
+    const unreachable = deps({ verdictSigner: { sign: async () => Promise.reject(new SigningUnavailableError(new Error('KMS throttled'))) } });
+    await expect(verifyPayment(unreachable.value, request)).rejects.toBeInstanceOf(VerdictUnavailableError);
+    // A disabled key or a denied Sign is not an outage: retrying would not help, so it is a 500 of ours.
+    const denied = deps({ verdictSigner: { sign: async () => Promise.reject(Object.assign(new Error('denied'), { name: 'AccessDeniedException' })) } });
+    await expect(verifyPayment(denied.value, request)).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 
   it('judges iat against the injected clock', async () => {
