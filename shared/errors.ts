@@ -139,13 +139,17 @@ export class LivemodeUnavailableError extends AppError {
   }
 }
 
+/**
+ * The processor could not say what happened. It may have charged: only a retry with the same
+ * Idempotency-Key and body is safe (it reaches the same charge); a new key could charge twice.
+ */
 export class ProcessorUnavailableError extends AppError {
   constructor(cause?: unknown) {
     super(
       'processor-unavailable',
       'The payment processor failed',
-      'The payment processor did not complete the payment; nothing was charged or signed. Retry with the same Idempotency-Key.',
-      { cause },
+      'The payment processor did not confirm the payment, so its outcome is unknown and nothing was signed. Retry with the same Idempotency-Key and body (never a new key): the payment is resumed, never charged twice.',
+      { cause, retryAfterSeconds: 1 },
     );
   }
 }
