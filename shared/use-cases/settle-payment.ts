@@ -73,14 +73,15 @@ export async function settlePayment(
   const paymentId = paymentIdFor(merchant.merchantId, command.idempotencyKey);
   const fingerprint = requestFingerprint(merchant.merchantId, request);
   const lockToken = randomUUID();
-  const earlier = await claimPayment(deps, { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt: command.lockExpiresAt });
-  if (earlier) return { result: resultOf(earlier, fingerprint), replayed: true };
+  const claim = await claimPayment(deps, { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt: command.lockExpiresAt });
+  if ('replay' in claim) return { result: resultOf(claim.replay, fingerprint), replayed: true };
+  const payment = { merchantId: merchant.merchantId, request, paymentId, fingerprint, livemode: claim.livemode };
 
   let outcome: ProcessorOutcome;
   let paymentResponse: string;
   try {
-    outcome = await deps.processor.process(chargeOf(merchant, request, paymentId, fingerprint));
-    paymentResponse = await deps.signer.sign(PAYMENT_RESPONSE_TYP, claimsOf(deps, merchant, request, paymentId, outcome));
+    outcome = await deps.processor.process(chargeOf(payment));
+    paymentResponse = await deps.signer.sign(PAYMENT_RESPONSE_TYP, claimsOf(deps, payment, outcome));
   } catch (error) {
     // A refusal of the input charged nothing: the key is free for the corrected request. Any other
     // failure may have charged: the record stays bound to this request, for a retry to resume.
@@ -88,17 +89,28 @@ export async function settlePayment(
     throw error;
   }
 
-  const stored = await deps.ledger.complete(paymentId, lockToken, { status: outcome.status, paymentResponse });
+  let stored;
+  try {
+    stored = await deps.ledger.complete(paymentId, lockToken, { status: outcome.status, paymentResponse });
+  } catch (error) {
+    // Nothing released: let the retry resume at once if the ledger takes this write at least.
+    await deps.ledger.release(paymentId, lockToken, 'unlock').catch(() => undefined);
+    throw error;
+  }
   // Lost the lock (we outlived it and a retry took over): the retry's answer is the payment's.
   if (!stored || !isCompleted(stored)) throw new RequestInFlightError();
   return { result: resultOf(stored, fingerprint), replayed: stored.paymentResponse !== paymentResponse };
 }
 
-/** Step 2: returns the completed record to replay, or undefined when this attempt holds the payment. */
+/**
+ * Step 2: the completed record to replay, or the payment this attempt now holds, with its mode as
+ * the ledger recorded it when the payment began (a resumed payment keeps it, whatever the
+ * merchant's mode is now: the charge it resumes was made in that mode).
+ */
 async function claimPayment(
   deps: SettlePaymentDeps,
   pending: { merchant: Merchant; request: SettlementRequest; paymentId: string; fingerprint: string; lockToken: string; lockExpiresAt: number },
-): Promise<CompletedLedgerRecord | undefined> {
+): Promise<{ replay: CompletedLedgerRecord } | { livemode: boolean }> {
   const { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt } = pending;
   const begin = await deps.ledger.begin({
     paymentId,
@@ -111,48 +123,55 @@ async function claimPayment(
     lockToken,
     lockExpiresAt,
   });
-  if (begin.begun) return undefined;
+  const livemode = merchant.mode === 'live';
+  if (begin.begun) return { livemode };
 
   const existing = begin.existing;
   // Our own write: it landed, its answer was lost, and the SDK's retry of it met our record.
-  if (existing.lockToken === lockToken) return undefined;
+  if (existing.lockToken === lockToken) return { livemode };
   if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-  if (isCompleted(existing)) return existing;
+  if (isCompleted(existing)) return { replay: existing };
   const stillHeld = existing.lockToken !== undefined && (existing.lockExpiresAt ?? 0) > deps.now().getTime();
   if (stillHeld || !(await deps.ledger.takeOver(paymentId, existing.lockToken ?? '', { token: lockToken, expiresAt: lockExpiresAt }))) {
     throw new RequestInFlightError();
   }
-  return undefined;
+  const resumedLivemode = existing.livemode ?? false;
+  const mode = resumedLivemode ? 'live' : 'test';
+  if (!deps.processor.modes.includes(mode)) throw new LivemodeUnavailableError(merchant.merchantId, deps.processor.name);
+  return { livemode: resumedLivemode };
 }
 
-function chargeOf(merchant: Merchant, request: SettlementRequest, paymentId: string, fingerprint: string): Charge {
+/** The payment being settled, as the ledger holds it. */
+interface HeldPayment {
+  merchantId: string;
+  request: SettlementRequest;
+  paymentId: string;
+  fingerprint: string;
+  livemode: boolean;
+}
+
+function chargeOf(payment: HeldPayment): Charge {
   return {
-    paymentId,
-    idempotencyKey: `${paymentId}.${fingerprint}`,
-    merchantId: merchant.merchantId,
-    orderId: request.orderId,
-    amount: request.amount,
-    paymentMethod: request.paymentMethod,
-    livemode: merchant.mode === 'live',
+    paymentId: payment.paymentId,
+    idempotencyKey: `${payment.paymentId}.${payment.fingerprint}`,
+    merchantId: payment.merchantId,
+    orderId: payment.request.orderId,
+    amount: payment.request.amount,
+    paymentMethod: payment.request.paymentMethod,
+    livemode: payment.livemode,
   };
 }
 
-function claimsOf(
-  deps: SettlePaymentDeps,
-  merchant: Merchant,
-  request: SettlementRequest,
-  paymentId: string,
-  outcome: ProcessorOutcome,
-): PaymentResponseClaims {
+function claimsOf(deps: SettlePaymentDeps, payment: HeldPayment, outcome: ProcessorOutcome): PaymentResponseClaims {
   return {
     iss: deps.issuer,
-    jti: paymentId,
+    jti: payment.paymentId,
     iat: Math.floor(deps.now().getTime() / 1000),
-    merchantId: merchant.merchantId,
-    orderId: request.orderId,
-    amount: request.amount,
+    merchantId: payment.merchantId,
+    orderId: payment.request.orderId,
+    amount: payment.request.amount,
     status: outcome.status,
-    livemode: merchant.mode === 'live',
+    livemode: payment.livemode,
   };
 }
 

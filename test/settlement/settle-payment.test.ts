@@ -55,7 +55,7 @@ function setup(merchant: Partial<Merchant> = {}, processorModes?: PaymentProcess
   // null: the authorizer named nobody (undefined would pick the default caller).
   const settle = (request: SettlementRequest, key = 'key-1', callerId: string | null = CALLER) =>
     settlePayment(deps, { callerId: callerId ?? undefined, request, idempotencyKey: key, lockExpiresAt: clock.now + 10_000 } satisfies SettlementCommand);
-  return { deps, ledger, signed, processor, clock, settle };
+  return { deps, ledger, signed, processor, clock, settle, merchant: registered };
 }
 
 const request: SettlementRequest = {
@@ -187,11 +187,17 @@ describe('a crash at any step converges on one charge and one receipt', () => {
   /** The process dies at `step`: nothing after it runs, not even the release of the lock. */
   function dieAt(step: 'charge' | 'signing' | 'completion', context: ReturnType<typeof setup>) {
     const { deps, ledger } = context;
+    ledger.crashBefore = 'release';
     if (step === 'completion') {
-      ledger.crashBefore = 'complete';
+      const complete = ledger.complete.bind(ledger);
+      let died = false;
+      ledger.complete = async (...args) => {
+        if (died) return complete(...args);
+        died = true;
+        throw new Error('the process died');
+      };
       return;
     }
-    ledger.crashBefore = 'release';
     const target = step === 'charge' ? deps.processor : deps.signer;
     const original = (target as { process?: unknown; sign?: unknown })[step === 'charge' ? 'process' : 'sign'] as (...args: never[]) => unknown;
     let died = false;
@@ -223,6 +229,29 @@ describe('a crash at any step converges on one charge and one receipt', () => {
     // Signatures made before the death were never released; only the recorded one reaches a client.
     expect(signed.at(-1)?.jti).toBe(result.paymentId);
     expect(await settle(request)).toEqual({ result, replayed: true });
+  });
+
+  it('a resumed payment keeps the mode it began in, even if the merchant changed mode since', async () => {
+    const { ledger, signed, processor, settle, clock, merchant } = setup({ mode: 'test' }, ['test', 'live']);
+    ledger.crashBefore = 'complete';
+    await expect(settle(request)).rejects.toThrow('died');
+    merchant.mode = 'live';
+    clock.now += 10_001;
+    const { result } = await settle(request);
+    expect(processor.charges.map((charge) => charge.livemode)).toEqual([false, false]);
+    expect(signed.at(-1)).toMatchObject({ jti: result.paymentId, livemode: false });
+    expect(ledger.records.get(result.paymentId)?.livemode).toBe(false);
+  });
+
+  it('a failed completion unlocks the payment, so the retry resumes it at once', async () => {
+    const { ledger, settle, clock } = setup();
+    const complete = ledger.complete.bind(ledger);
+    ledger.complete = async () => Promise.reject(new Error('the ledger is unreachable'));
+    await expect(settle(request)).rejects.toThrow('unreachable');
+    ledger.complete = complete;
+    expect([...ledger.records.values()][0]).toMatchObject({ lockExpiresAt: 0 });
+    expect((await settle(request)).result.status).toBe('SETTLED');
+    expect(clock.now).toBe(T0);
   });
 
   it('a crash after the charge, then a retry with another amount: 422, and the processor never sees the new amount', async () => {
