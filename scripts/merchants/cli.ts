@@ -42,6 +42,7 @@ const COMMANDS: Record<string, { merchant: boolean; options: OptionName[] }> = {
   get: { merchant: true, options: CONNECTION },
   add: { merchant: true, options: [...CONNECTION, 'mode', 'caller'] },
   'add-caller': { merchant: true, options: [...CONNECTION, 'caller'] },
+  'remove-caller': { merchant: true, options: [...CONNECTION, 'caller'] },
   suspend: { merchant: true, options: CONNECTION },
   resume: { merchant: true, options: CONNECTION },
   token: { merchant: true, options: [...CONNECTION, 'days'] },
@@ -54,7 +55,7 @@ interface Request {
   merchantId: string;
   /** add only */
   mode: MerchantMode | undefined;
-  /** add and add-caller only */
+  /** add, add-caller and remove-caller only */
   callers: string[];
   days: number;
   json: boolean;
@@ -85,7 +86,7 @@ export async function runMerchantsCli(argv: readonly string[], io: CliIo): Promi
     const request: Request = {
       merchantId: spec.merchant ? merchantIdFrom(merchantArgument) : '',
       mode: command === 'add' ? modeFrom(values.mode) : undefined,
-      callers: command === 'add' || command === 'add-caller' ? callersFrom(values) : [],
+      callers: command === 'add' || command === 'add-caller' || command === 'remove-caller' ? callersFrom(values) : [],
       days: daysFrom(values.days),
       json: values.json === true,
     };
@@ -108,6 +109,8 @@ export async function runMerchantsCli(argv: readonly string[], io: CliIo): Promi
           return await add(context);
         case 'add-caller':
           return await addCaller(context);
+        case 'remove-caller':
+          return await removeCaller(context);
         case 'suspend':
         case 'resume':
           return await setStatus(context, command === 'suspend' ? 'suspended' : 'active');
@@ -192,6 +195,15 @@ async function add({ registry, merchantId, mode, callers, io, json }: Context): 
   if (await registry.get(merchantId)) throw new RefusedError(`Merchant ${merchantId} exists already: see 'get ${merchantId}'; 'add-caller' adds callers.`);
   await registry.add(merchant);
   print(io, json, merchant, () => `Merchant ${merchantId} is registered, ${merchant.mode} mode, active.\n${merchantText(merchant)}`);
+  return EXIT.ok;
+}
+
+/** Revokes callers at once (the request path checks the merchant's list), without suspending the merchant. */
+async function removeCaller({ registry, merchantId, callers, io, json }: Context): Promise<number> {
+  await existing(registry, merchantId);
+  for (const callerId of callers) await registry.removeCaller(merchantId, callerId);
+  const merchant = await existing(registry, merchantId);
+  print(io, json, merchant, () => `${merchantId} now has ${merchant.callers.length} caller(s).\n${merchantText(merchant)}`);
   return EXIT.ok;
 }
 

@@ -9,6 +9,9 @@ Commands
                                     register a merchant, active, with the callers that act for it
   add-caller <merchantId> --caller <caller> [--caller ...]
                                     let another caller act for the merchant
+  remove-caller <merchantId> --caller <caller> [--caller ...]
+                                    revoke a caller (a leaked credential) without suspending the
+                                    merchant; the identity can then be registered elsewhere
   suspend <merchantId>              its callers can no longer settle (within the settlement
                                     function's MERCHANT_CACHE_TTL_SECONDS)
   resume <merchantId>               make a suspended merchant active again

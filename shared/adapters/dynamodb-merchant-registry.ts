@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Merchant, type MerchantDirectory, merchantSchema, type MerchantStatus } from '../domain/merchants/merchant.js';
 import { MerchantRegistryUnavailableError } from '../errors.js';
 import { withinDeadline } from './aws/call-deadline.js';
@@ -68,6 +68,8 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
    * for a merchant that does not exist (harmless, and a repeated `add` takes them again).
    */
   async add(merchant: Merchant): Promise<void> {
+    // Refuse an existing merchant before claiming anything: claims for it would block those identities.
+    if (await this.get(merchant.merchantId)) throw new MerchantRegistryConflictError(`Merchant ${merchant.merchantId} exists already.`);
     for (const callerId of merchant.callers) await this.#claimCaller(callerId, merchant.merchantId);
     try {
       await this.documentClient.send(
@@ -94,6 +96,33 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
   async addCaller(merchantId: string, callerId: string): Promise<void> {
     await this.#claimCaller(callerId, merchantId);
     await this.#update(merchantId, 'SET callers = list_append(callers, :new)', { ':new': [callerId] }, 'NOT contains(callers, :caller)', { ':caller': callerId });
+  }
+
+  /**
+   * Revokes one caller (a leaked credential) without suspending the merchant: off the merchant's
+   * list first, which revokes it at once (the request path checks the list), then its claim is
+   * released so the identity can be registered elsewhere.
+   */
+  async removeCaller(merchantId: string, callerId: string): Promise<Merchant> {
+    const merchant = await this.get(merchantId);
+    if (!merchant) throw new MerchantRegistryConflictError(`Merchant ${merchantId} is not registered.`);
+    const index = merchant.callers.indexOf(callerId);
+    if (index < 0) throw new MerchantRegistryConflictError(`Caller ${callerId} does not act for ${merchantId}.`);
+    const updated = await this.#update(merchantId, `REMOVE callers[${index}]`, { ':caller': callerId }, `callers[${index}] = :caller`);
+    try {
+      await this.documentClient.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `${CALLER_PREFIX}${callerId}` },
+          ConditionExpression: 'merchantId = :merchantId',
+          ExpressionAttributeValues: { ':merchantId': merchantId },
+        }),
+        withinDeadline(),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    return updated;
   }
 
   async setStatus(merchantId: string, status: MerchantStatus): Promise<Merchant> {

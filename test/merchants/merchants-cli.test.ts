@@ -65,7 +65,7 @@ describe('npm run merchants: usage', () => {
   it('explains itself with --help', async () => {
     const { code, stdout } = await cli(['--help']);
     expect(code).toBe(EXIT.ok);
-    for (const command of ['list', 'get', 'add', 'add-caller', 'suspend', 'resume', 'token']) expect(stdout).toContain(command);
+    for (const command of ['list', 'get', 'add', 'add-caller', 'remove-caller', 'suspend', 'resume', 'token']) expect(stdout).toContain(command);
   });
 
   it('answers mistakes with exit code 2 and a hint, before touching DynamoDB', async () => {
@@ -129,6 +129,14 @@ describe('npm run merchants against a DynamoDB endpoint', () => {
     });
     expect(await cli(['add', 'm_third', '--mode', 'test', '--caller', LOCAL_CALLER])).toMatchObject({ code: EXIT.refused });
     expect(JSON.parse((await cli(['get', 'm_other', '--json'])).stdout).callers).toEqual(['jwt:https://idp.example|other']);
+  });
+
+  it('revokes one caller without suspending the merchant, and frees its identity for another merchant', async () => {
+    await cli(['add', 'm_rev', '--mode', 'test', '--caller', ROLE, '--caller', LOCAL_CALLER]);
+    expect(await cli(['remove-caller', 'm_rev', '--caller', ROLE, '--json'])).toMatchObject({ code: EXIT.ok });
+    expect(JSON.parse((await cli(['get', 'm_rev', '--json'])).stdout)).toMatchObject({ status: 'active', callers: [LOCAL_CALLER] });
+    expect(await cli(['remove-caller', 'm_rev', '--caller', ROLE])).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('does not act for') });
+    expect(await cli(['add', 'm_next', '--mode', 'test', '--caller', ROLE])).toMatchObject({ code: EXIT.ok });
   });
 
   it('refuses to add a merchant twice, and to change or show one that is not registered (exit 1)', async () => {

@@ -120,5 +120,11 @@ export function settlementAdaptersContract(
     expect((await registry.merchantForCaller('jwt:https://idp|shop'))?.status).toBe('suspended');
     await expect(registry.setStatus('m_missing', 'active')).rejects.toBeInstanceOf(MerchantRegistryConflictError);
     expect((await registry.list()).map((merchant) => merchant.merchantId)).toEqual(['m_shop']);
+
+    const revoked = await registry.removeCaller('m_shop', 'jwt:https://idp|shop');
+    expect(revoked.callers).toEqual(['iam:arn:aws:iam::123456789012:role/shop']);
+    expect(await registry.merchantForCaller('jwt:https://idp|shop')).toBeUndefined();
+    await registry.add({ ...shop, merchantId: 'm_next' });
+    expect((await registry.merchantForCaller('jwt:https://idp|shop'))?.merchantId).toBe('m_next');
   });
 }
