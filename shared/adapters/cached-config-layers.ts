@@ -69,7 +69,11 @@ export class CachedConfigLayers implements ConfigLayerReader {
         for (const layer of due) {
           const name = layerName(layer);
           const previous = this.#entries.get(name);
-          if (invalid.has(name)) {
+          const olderValid = found.get(name);
+          if (invalid.has(name) && olderValid) {
+            // The store found the newest valid older version: every container serves the same, marked stale.
+            this.#entries.set(name, { layer: olderValid, expiresAt, stale: true, known: true });
+          } else if (invalid.has(name)) {
             this.#entries.set(name, { layer: previous?.layer, expiresAt, stale: true, known: previous?.known ?? false });
           } else {
             this.#entries.set(name, { layer: found.get(name), expiresAt, stale: false, known: true });

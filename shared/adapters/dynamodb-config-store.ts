@@ -18,6 +18,8 @@ const CURRENT = 'CURRENT';
 const VERSION_PREFIX = 'V#';
 const BATCH_GET_LIMIT = 100;
 const UNPROCESSED_RETRIES = 4;
+/** How far back a layer whose current version is invalid is looked for a valid one. */
+const FALLBACK_VERSIONS_LOOKED_AT = 10;
 
 /** `LAYER#DEFAULT`, `LAYER#GROUP#EU`, `LAYER#COUNTRY#DE`. */
 export function partitionKeyOf(layer: LayerId): string {
@@ -74,11 +76,43 @@ export class DynamoDbConfigStore implements ConfigStore {
         const current = currentLayerOf(item);
         if (!current) continue;
         const validation = validateLayerDocument(current.layer, current.document);
-        if (validation.ok) found.set(layerName(current.layer), { ...current, document: validation.document });
-        else invalid.push({ layer: current.layer, issues: validation.issues });
+        if (validation.ok) {
+          found.set(layerName(current.layer), { ...current, document: validation.document });
+          continue;
+        }
+        const fallback = await this.#newestValidVersionBelow(current.layer, current.version);
+        if (fallback) found.set(layerName(current.layer), fallback);
+        invalid.push({ layer: current.layer, issues: validation.issues, ...(fallback ? { servedVersion: fallback.version } : {}) });
       }
     }
     return { layers: layers.flatMap((layer) => found.get(layerName(layer)) ?? []), invalid };
+  }
+
+  /**
+   * The newest version older than `version` that passes today's rules, when the current one does
+   * not (the rules moved on, or an item was edited by hand): what every container serves in its
+   * place, marked stale, instead of a configuration without the layer. Looks back a few versions.
+   */
+  async #newestValidVersionBelow(layer: LayerId, version: number): Promise<CurrentLayer | undefined> {
+    if (version <= 1) return undefined;
+    const { Items } = await this.documentClient.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :below',
+        ExpressionAttributeValues: { ':pk': partitionKeyOf(layer), ':first': versionSortKey(1), ':below': versionSortKey(version - 1) },
+        ScanIndexForward: false,
+        Limit: FALLBACK_VERSIONS_LOOKED_AT,
+      }),
+      withinDeadline(),
+    );
+    for (const item of Items ?? []) {
+      const older = layerVersionOf(layer, item);
+      const validation = validateLayerDocument(layer, older.document);
+      if (validation.ok) {
+        return { layer, version: older.version, document: validation.document, updatedAt: older.createdAt, updatedBy: older.createdBy, action: 'put' };
+      }
+    }
+    return undefined;
   }
 
   /** Operator reads return documents as stored, so that a layer that no longer validates can be seen and fixed. */

@@ -33,12 +33,21 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
     expect(stale.headers['x-config-stale']).toBe('true');
     expect(stale.json).toEqual(fresh.json);
 
-    // A container that never saw the good version would have to serve Japan the default (USD,
-    // en-US): it refuses instead, and the SDK falls back to its stored copy.
+    // A container that never saw the good version serves the newest valid older one from the
+    // table (Japan's version 1), marked stale: every container the same, none of them USD.
     const newContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url });
-    const withoutJapan = await newContainer({ query: { country: 'JP' } });
-    expect(withoutJapan.statusCode).toBe(503);
-    expect(withoutJapan.json).toMatchObject({ type: '/problems/config-unavailable' });
+    const japan = await newContainer({ query: { country: 'JP' } });
+    expect(japan.statusCode).toBe(200);
+    expect(japan.headers['x-config-stale']).toBe('true');
+    expect(japan.json).toMatchObject({ country: 'JP', version: expect.stringContaining('country:JP@1'), config: { currency: 'JPY' } });
+
+    // A layer with no valid version at all would leave Brazil with the default: 503 instead.
+    await clients.documentClient.send(
+      new PutCommand({ TableName: 'config', Item: { pk: 'LAYER#COUNTRY#BR', sk: 'CURRENT', version: 1, document: { currency: 'BRLX' } } }),
+    );
+    const brazil = await newContainer({ query: { country: 'BR' } });
+    expect(brazil.statusCode).toBe(503);
+    expect(brazil.json).toMatchObject({ type: '/problems/config-unavailable' });
     // Countries whose layers are all valid are served as ever.
     expect((await newContainer({ query: { country: 'DE' } })).statusCode).toBe(200);
   });

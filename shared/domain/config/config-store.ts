@@ -24,10 +24,15 @@ export interface CurrentLayersRead {
   layers: CurrentLayer[];
   /**
    * Layers whose stored item fails today's validation (edited by hand, or the rules moved on,
-   * as when a currency is withdrawn). They are never served; each is reported on its own so
-   * that one bad layer does not hide the good ones read with it.
+   * as when a currency is withdrawn). They are never served (their newest valid older version
+   * may be); each is reported on its own so that one bad layer does not hide the good ones.
    */
-  invalid: Array<{ layer: LayerId; issues: ValidationIssue[] }>;
+  invalid: Array<{
+    layer: LayerId;
+    issues: ValidationIssue[];
+    /** The newest older version that passes, served in its place (it is in `layers`), if any. */
+    servedVersion?: number;
+  }>;
 }
 
 /** The read side the config function needs: the current version of some layers, in one round trip. */

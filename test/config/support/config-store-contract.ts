@@ -126,6 +126,20 @@ export function describeConfigStoreContract(backend: () => { url: string }) {
       expect(read.invalid).toEqual([{ layer: DE, issues: [{ path: 'currency', message: expect.stringContaining('ISO 4217') }] }]);
       expect((await store.getCurrent(DE))?.document).toEqual({ currency: 'ECU' }); // operators still see it, to fix it
     });
+
+    it('serves the newest valid older version in place of a current one that no longer validates', async () => {
+      await store.put(DE, { locale: 'de-DE' }, { author });
+      await store.put(DE, { locale: 'de-AT' }, { author });
+      // Version 3 written around the CLI, invalid, and made current.
+      for (const sk of ['V#0000000003', 'CURRENT']) {
+        await clients.documentClient.send(
+          new PutCommand({ TableName: tableName, Item: { pk: partitionKeyOf(DE), sk, version: 3, document: { currency: 'ECU' } } }),
+        );
+      }
+      const read = await store.readCurrent([DE]);
+      expect(read.layers).toEqual([expect.objectContaining({ version: 2, document: { locale: 'de-AT' } })]);
+      expect(read.invalid).toEqual([{ layer: DE, issues: expect.any(Array), servedVersion: 2 }]);
+    });
   });
 
   describe('concurrent editors', () => {
