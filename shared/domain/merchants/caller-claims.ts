@@ -4,4 +4,3 @@
  * `email` or user names (changeable by the user with some providers), nor the token's own claims.
  */
 export const CALLER_JWT_CLAIMS = ['sub', 'client_id', 'azp'] as const;
-export type CallerJwtClaim = (typeof CALLER_JWT_CLAIMS)[number];
