@@ -21,8 +21,9 @@ export interface Charge {
 /**
  * The port a payment provider plugs into (see test/settlement/processor-contract.ts, which every
  * adapter must pass). It must be idempotent by `idempotencyKey`, say why it declined, throw
- * ProcessorUnavailableError when it could not decide, and throw ValidationError only for input
- * it refuses before charging anything.
+ * ProcessorUnavailableError when it could not decide (a call that outlived the request's deadline
+ * included: adapters take their abort signal from `withinDeadline()`, as the AWS adapters do), and
+ * throw ValidationError only for input it refuses before charging anything.
  */
 export interface PaymentProcessor {
   /** Named in errors and chosen at deploy time (`PAYMENT_PROCESSOR`). */
