@@ -6,7 +6,7 @@ import { seedConfigIfEmpty } from '../local/seed-config.js';
 import { ensureTable, LOCAL_TABLES } from '../local/tables.js';
 import { awsClientOptions } from '../shared/adapters/aws/client-options.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
-import { type CountingDynalite, startCountingDynalite } from './support/dynalite.js';
+import { type CountingDynamoDb as CountingDynalite, startCountingDynamoDb as startCountingDynalite } from '../local/dynamodb-server.js';
 import { BENCH_AWS } from './support/aws.js';
 import { type BenchHandler, benchContext, httpApiEvent } from './support/lambda-event.js';
 import type { Row } from './table.js';

@@ -1,8 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import dynalite from 'dynalite';
 import { ensureTable, LOCAL_TABLES } from '../../../local/tables.js';
 
 export const TEST_REGION = 'us-east-1';
@@ -18,41 +15,5 @@ export function testClients(url: string) {
   return { client, documentClient: DynamoDBDocumentClient.from(client) };
 }
 
-const READ_OPERATIONS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
-
-export interface CountingDynalite {
-  url: string;
-  /** DynamoDB read requests (GetItem, BatchGetItem, Query, Scan) the server has received. */
-  reads(): number;
-  /** Stops answering at once, dropping kept-alive connections too, as an outage would. */
-  stop(): Promise<void>;
-}
-
-/**
- * An in-memory dynalite on a free port. Reads are counted at the HTTP server, so a test can
- * see how often code it does not control (a handler module with its own client) went to DynamoDB.
- */
-export async function startDynalite(): Promise<CountingDynalite> {
-  const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  let reads = 0;
-  server.on('request', (request) => {
-    const operation = String(request.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-    if (READ_OPERATIONS.has(operation)) reads += 1;
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  let stopped = false;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    reads: () => reads,
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+// The counting in-memory dynalite is the local stack's, shared with the benches.
+export { type CountingDynamoDb as CountingDynalite, startCountingDynamoDb as startDynalite } from '../../../local/dynamodb-server.js';
