@@ -91,34 +91,30 @@ export class DynamoDbLedger implements Ledger {
   async release(paymentId: string, lockToken: string, how: 'forget' | 'unlock'): Promise<void> {
     if (how === 'unlock') {
       await this.#ifHeld(paymentId, lockToken, 'SET lockExpiresAt = :now', { ':now': 0 });
-      return;
-    }
-    try {
-      await this.#send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: { paymentId },
-          ConditionExpression: HELD_BY,
-          ExpressionAttributeValues: { ':lockToken': lockToken },
-        }),
+    } else {
+      await this.#whileHeld(
+        new DeleteCommand({ TableName: this.tableName, Key: { paymentId }, ConditionExpression: HELD_BY, ExpressionAttributeValues: { ':lockToken': lockToken } }),
       );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   }
 
   /** Applies `update` if the pending record is still held with `lockToken`; false if not. */
-  async #ifHeld(paymentId: string, lockToken: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+  #ifHeld(paymentId: string, lockToken: string, update: string, values: Record<string, unknown>): Promise<boolean> {
+    return this.#whileHeld(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { paymentId },
+        UpdateExpression: update,
+        ConditionExpression: HELD_BY,
+        ExpressionAttributeValues: { ':lockToken': lockToken, ...values },
+      }),
+    );
+  }
+
+  /** Sends a write conditioned on HELD_BY: true if it applied, false if the record is no longer held that way. */
+  async #whileHeld(command: UpdateCommand | DeleteCommand): Promise<boolean> {
     try {
-      await this.#send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { paymentId },
-          UpdateExpression: update,
-          ConditionExpression: HELD_BY,
-          ExpressionAttributeValues: { ':lockToken': lockToken, ...values },
-        }),
-      );
+      await this.#send(command);
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

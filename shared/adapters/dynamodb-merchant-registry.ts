@@ -56,10 +56,7 @@ export class DynamoDbMerchantRegistry implements MerchantDirectory {
         ConsistentRead: true,
       },
     );
-    for await (const page of pages) for (const item of page.Items ?? []) {
-        const merchant = merchantOf(item);
-        if (merchant) merchants.push(merchant);
-      }
+    for await (const page of pages) merchants.push(...(page.Items ?? []).flatMap((item) => merchantOf(item) ?? []));
     return merchants.sort((a, b) => a.merchantId.localeCompare(b.merchantId));
   }
 
