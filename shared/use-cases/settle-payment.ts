@@ -132,12 +132,13 @@ async function claimPayment(
   if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
   if (isCompleted(existing)) return { replay: existing };
   const stillHeld = existing.lockToken !== undefined && (existing.lockExpiresAt ?? 0) > deps.now().getTime();
-  if (stillHeld || !(await deps.ledger.takeOver(paymentId, existing.lockToken ?? '', { token: lockToken, expiresAt: lockExpiresAt }))) {
+  if (stillHeld) throw new RequestInFlightError();
+  // Checked before taking the lock, so a refusal leaves nothing held.
+  const resumedLivemode = existing.livemode ?? false;
+  if (!deps.processor.modes.includes(resumedLivemode ? 'live' : 'test')) throw new LivemodeUnavailableError(merchant.merchantId, deps.processor.name);
+  if (!(await deps.ledger.takeOver(paymentId, existing.lockToken ?? '', { token: lockToken, expiresAt: lockExpiresAt }))) {
     throw new RequestInFlightError();
   }
-  const resumedLivemode = existing.livemode ?? false;
-  const mode = resumedLivemode ? 'live' : 'test';
-  if (!deps.processor.modes.includes(mode)) throw new LivemodeUnavailableError(merchant.merchantId, deps.processor.name);
   return { livemode: resumedLivemode };
 }
 
