@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { LAMBDA_ESBUILD_OPTIONS } from '../infra/constructs/bundling-options.js';
+import { lambdaBuildOptions } from '../infra/constructs/bundling-options.js';
 import { REPOSITORY_ROOT } from '../local/local-stack.js';
 import { FUNCTION_IDS, handlerEntryOf } from '../shared/routes.js';
 import { median, type Row } from './table.js';
@@ -29,17 +29,15 @@ const FUNCTION_ENV = {
 };
 
 async function bundle(functionId: string, variant: 'deployed' | 'naive'): Promise<string> {
-  const outfile = join(OUT_DIR, `${functionId}.${variant}.mjs`);
+  const outdir = join(OUT_DIR, functionId, variant);
   await build({
-    ...LAMBDA_ESBUILD_OPTIONS,
-    entryPoints: [join(REPOSITORY_ROOT, handlerEntryOf(functionId as never))],
-    outfile,
+    ...lambdaBuildOptions(join(REPOSITORY_ROOT, handlerEntryOf(functionId as never)), outdir),
     logLevel: 'silent',
     // The naive path: nothing bundled or minified, every package loaded from node_modules at
     // start, as when relying on the runtime's own SDK.
     ...(variant === 'naive' ? { packages: 'external', minify: false, sourcemap: false } : {}),
   });
-  return outfile;
+  return join(outdir, 'index.mjs');
 }
 
 /** Milliseconds to import the module in a fresh Node process, measured inside that process. */

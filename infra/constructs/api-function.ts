@@ -1,20 +1,19 @@
-import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import { type EnvName, requiredEnvNames } from '../../shared/lambda-env/parse-env.js';
-import { LAMBDA_ESBUILD_OPTIONS } from './bundling-options.js';
+import { buildSync } from 'esbuild';
+import { ENTRY_NAME, lambdaBuildOptions } from './bundling-options.js';
 
 export interface ApiFunctionProps<Contract extends z.ZodObject> {
   /** The handler's environment contract (functions/<id>/env.ts): which variables may be set, which must. */
   environmentContract: Contract;
   /** Absolute path of the handler file; it exports `handler`. */
   entry: string;
-  /** Absolute path of the repository root: where package-lock.json pins what is bundled. */
+  /** Absolute path of the repository root: where esbuild resolves the packages it bundles. */
   projectRoot: string;
   /** Powertools service name, the `service` key of every log line. */
   serviceName: string;
@@ -61,12 +60,12 @@ export interface BindTarget<Name extends string> {
  * is its handler's contract: only its variables can be set, and synth fails while a required
  * one is unset.
  */
-export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends NodejsFunction implements BindTarget<EnvName<Contract>> {
+export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends LambdaFunction implements BindTarget<EnvName<Contract>> {
   readonly setEnvironment: (name: EnvName<Contract>, value: string) => void;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps<Contract>) {
     // The log group and role are siblings because they must exist before super(): the
-    // function takes them as props. Our own role (instead of the one NodejsFunction makes)
+    // function takes them as props. Our own role (instead of the one CDK makes)
     // avoids the AWSLambdaBasicExecutionRole managed policy, which may write to any log group.
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
@@ -81,10 +80,8 @@ export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends Nod
     logGroup.grantWrite(role);
 
     super(scope, id, {
-      entry: props.entry,
-      handler: 'handler',
-      projectRoot: props.projectRoot,
-      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      code: bundledCode(props.entry, props.projectRoot),
+      handler: `${ENTRY_NAME}.handler`,
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
@@ -97,16 +94,6 @@ export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends Nod
         // Without it Node prints bundle positions, not source positions, in stack traces.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: LAMBDA_ESBUILD_OPTIONS.target,
-        mainFields: LAMBDA_ESBUILD_OPTIONS.mainFields,
-        minify: LAMBDA_ESBUILD_OPTIONS.minify,
-        sourceMap: LAMBDA_ESBUILD_OPTIONS.sourcemap,
-        sourcesContent: LAMBDA_ESBUILD_OPTIONS.sourcesContent,
-        banner: LAMBDA_ESBUILD_OPTIONS.banner.js,
-        externalModules: LAMBDA_ESBUILD_OPTIONS.external,
       },
     });
 
@@ -134,4 +121,26 @@ export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends Nod
       });
     }
   }
+}
+
+/**
+ * The function's code: esbuild run in-process when CDK stages the asset (no Docker), with the
+ * options the benchmark measures. NodejsFunction cannot do this: it bundles to one file, and
+ * code splitting needs an output directory. The asset hash is the bundle's, so a change that
+ * leaves the bundle unchanged deploys nothing.
+ */
+function bundledCode(entry: string, projectRoot: string): Code {
+  return Code.fromAsset(projectRoot, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the type, never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: {
+        tryBundle(outputDir) {
+          buildSync(lambdaBuildOptions(entry, outputDir));
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -4,7 +4,7 @@ import { delimiter, join } from 'node:path';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
-import { FUNCTION_IDS } from '../../shared/routes.js';
+import { FUNCTION_IDS, type FunctionId } from '../../shared/routes.js';
 import { SYNTH_TIMEOUT_MS, WITHOUT_BUNDLING, logicalIdOf } from './support/synth.js';
 
 // These tests synthesize whole cloud assemblies, with cdk-nag running as CDK's policy
@@ -59,7 +59,7 @@ describe('cdk-nag (AwsSolutions)', () => {
 
 describe('bundling', () => {
   it(
-    'builds every function into an ESM bundle (index.mjs) with the createRequire banner, a source map and the AWS SDK inside',
+    'builds every function into an ESM entry (index.mjs) with the createRequire banner and a source map, lazily loaded code in chunks/, the AWS SDK inside',
     () => {
       // The one synth with real esbuild bundling.
       const { app, stateless } = buildApp();
@@ -67,25 +67,35 @@ describe('bundling', () => {
       const template = assembly.getStackByName(stateless.stackName).template as {
         Resources: Record<string, { Properties: { Code: { S3Key: string } } }>;
       };
+      const assetDirectoryOf = (functionId: FunctionId) =>
+        join(assembly.directory, `asset.${template.Resources[logicalIdOf(stateless.functions[functionId])]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
       for (const functionId of FUNCTION_IDS) {
-        const s3Key = template.Resources[logicalIdOf(stateless.functions[functionId])]!.Properties.Code.S3Key;
-        const assetDirectory = join(assembly.directory, `asset.${s3Key.replace(/\.zip$/, '')}`);
-        expect(readdirSync(assetDirectory).sort(), functionId).toEqual(['index.mjs', 'index.mjs.map']);
-        const bundle = readFileSync(join(assetDirectory, 'index.mjs'), 'utf8');
-        expect(bundle.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);"), functionId).toBe(true);
-        expect(bundle, functionId).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
-        expect(bundle, functionId).toMatch(/\/\/# sourceMappingURL=index\.mjs\.map\s*$/);
+        const assetDirectory = assetDirectoryOf(functionId);
+        expect(readdirSync(assetDirectory).filter((name) => name !== 'chunks').sort(), functionId).toEqual(['index.mjs', 'index.mjs.map']);
+        const files = ['index.mjs', ...chunksIn(assetDirectory)];
+        for (const file of files) {
+          const code = readFileSync(join(assetDirectory, file), 'utf8');
+          expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);"), file).toBe(true);
+          expect(code, file).toMatch(new RegExp(`//# sourceMappingURL=${file.split('/').pop()!.replace('.', '\\.')}\\.map\\s*$`));
+        }
+        expect(readFileSync(join(assetDirectory, 'index.mjs'), 'utf8'), functionId).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
       }
-      // Settlement calls KMS and DynamoDB: the pinned SDK clients are in its bundle, not
-      // expected from the runtime.
-      const settlementKey = template.Resources[logicalIdOf(stateless.functions.settlement)]!.Properties.Code.S3Key;
-      const settlement = readFileSync(join(assembly.directory, `asset.${settlementKey.replace(/\.zip$/, '')}`, 'index.mjs'), 'utf8');
+      // Settlement calls KMS and DynamoDB on every payment: the pinned SDK clients load with its
+      // entry, not expected from the runtime.
+      const settlement = readFileSync(join(assetDirectoryOf('settlement'), 'index.mjs'), 'utf8');
       expect(settlement).toContain('TrentService');
       expect(settlement).toContain('DynamoDB_20120810');
     },
     SYNTH_TIMEOUT_MS * 2,
   );
 });
+
+/** The chunk files of a function asset, as paths relative to it. */
+function chunksIn(assetDirectory: string): string[] {
+  const directory = join(assetDirectory, 'chunks');
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory).filter((name) => name.endsWith('.mjs')).map((name) => `chunks/${name}`);
+}
 
 // cfn-lint catches invalid properties that synth lets through. Under CI it must run;
 // elsewhere a machine without it skips this with a notice.
