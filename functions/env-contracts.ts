@@ -1,5 +1,5 @@
-import type { z } from 'zod';
 import type { FunctionId } from '../shared/routes.js';
+import type * as z from '../shared/zod.js';
 import { configEnvSchema } from './config/env.js';
 import { jwksEnvSchema } from './jwks/env.js';
 import { settlementEnvSchema } from './settlement/env.js';
@@ -15,6 +15,6 @@ export const ENV_CONTRACTS = {
   jwks: jwksEnvSchema,
   verification: verificationEnvSchema,
   config: configEnvSchema,
-} as const satisfies Record<FunctionId, z.ZodObject>;
+} as const satisfies Record<FunctionId, z.ZodMiniObject>;
 
 export type EnvContracts = typeof ENV_CONTRACTS;

@@ -1,6 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
 import { CALLER_JWT_CLAIMS } from '../shared/domain/merchants/caller-claims.js';
+import * as z from '../shared/zod.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` or `-c key=value`) and
@@ -63,63 +63,69 @@ const MAX_TRUSTED_GENERATIONS = 2;
 
 // `-c key=value` on the command line always delivers strings; cdk.json and tests deliver JSON
 // values. Lists therefore accept a JSON array, a JSON array in a string, or "a,b".
-const stringList = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  const trimmed = value.trim();
-  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown;
-  return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
-}, z.array(z.string()));
+const stringList = z.pipe(
+  z.transform((value: unknown) => {
+    if (typeof value !== 'string') return value;
+    const trimmed = value.trim();
+    if (trimmed.startsWith('[')) return JSON.parse(trimmed) as unknown;
+    return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
+  }),
+  z.array(z.string()),
+);
 
-const positiveInteger = z.coerce.number().int().positive();
-const wholeSeconds = z.coerce.number().int().min(0);
+const positiveInteger = z.coerce.number().check(z.int(), z.positive());
+const wholeSeconds = z.coerce.number().check(z.int(), z.minimum(0));
 const retentionDays = z.coerce
   .number()
-  .refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)');
-const booleanFlag = z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]);
+  .check(z.refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)'));
+const booleanFlag = z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((value) => value === 'true'))]);
 
 const callerClaim = z.enum(CALLER_JWT_CLAIMS, {
   error: `must be one of ${CALLER_JWT_CLAIMS.join(', ')}: a claim only the identity provider sets and that names one caller (not scope, groups or email)`,
 });
 
-const generations = stringList
-  .refine((list) => list.length > 0, 'must name at least the current generation')
-  .refine((list) => list.every((gen) => /^[A-Za-z0-9]{1,32}$/.test(gen)), 'generations are 1-32 letters or digits (they become logical ids and alias names)')
-  .refine((list) => new Set(list).size === list.length, 'generations must be unique')
-  .refine(
+const generations = stringList.check(
+  z.refine((list) => list.length > 0, 'must name at least the current generation'),
+  z.refine((list) => list.every((gen) => /^[A-Za-z0-9]{1,32}$/.test(gen)), 'generations are 1-32 letters or digits (they become logical ids and alias names)'),
+  z.refine((list) => new Set(list).size === list.length, 'generations must be unique'),
+  z.refine(
     (list) => list.length <= MAX_TRUSTED_GENERATIONS,
     `at most ${MAX_TRUSTED_GENERATIONS} generations may be trusted (current, previous): drop the oldest to retire it`,
-  );
+  ),
+);
 
 const contextSchema = z
   .object({
-    paymentKeyGenerations: generations.default(['1']),
-    paymentIssuer: z.string().min(1).default('signed-pay'),
-    logRetentionDays: retentionDays.default(RetentionDays.ONE_MONTH),
+    paymentKeyGenerations: z._default(generations, ['1']),
+    paymentIssuer: z._default(z.string().check(z.minLength(1)), 'signed-pay'),
+    logRetentionDays: z._default(retentionDays, RetentionDays.ONE_MONTH),
     // 0 is valid: the config function then reads DynamoDB on every request.
-    configCacheTtlSeconds: wholeSeconds.default(30),
-    configMaxAgeSeconds: wholeSeconds.optional(),
-    configStaleWhileRevalidateSeconds: wholeSeconds.optional(),
-    configStaleIfErrorSeconds: wholeSeconds.optional(),
-    throttleRateLimit: positiveInteger.default(50),
-    throttleBurstLimit: positiveInteger.default(100),
-    settlementAuthorizer: z.enum(['iam', 'jwt']).default('iam'),
-    jwtIssuer: z.url({ protocol: /^https$/ }).optional(),
-    jwtAudience: stringList.optional(),
-    jwtCallerClaim: callerClaim.default('sub'),
-    tracing: booleanFlag.default(false),
-    paymentProcessor: z.enum(PAYMENT_PROCESSOR_NAMES).default('sandbox'),
+    configCacheTtlSeconds: z._default(wholeSeconds, 30),
+    configMaxAgeSeconds: z.optional(wholeSeconds),
+    configStaleWhileRevalidateSeconds: z.optional(wholeSeconds),
+    configStaleIfErrorSeconds: z.optional(wholeSeconds),
+    throttleRateLimit: z._default(positiveInteger, 50),
+    throttleBurstLimit: z._default(positiveInteger, 100),
+    settlementAuthorizer: z._default(z.enum(['iam', 'jwt']), 'iam'),
+    jwtIssuer: z.optional(z.url({ protocol: /^https$/ })),
+    jwtAudience: z.optional(stringList),
+    jwtCallerClaim: z._default(callerClaim, 'sub'),
+    tracing: z._default(booleanFlag, false),
+    paymentProcessor: z._default(z.enum(PAYMENT_PROCESSOR_NAMES), 'sandbox'),
     // 0 is valid: settlement then reads the registry on every request.
-    merchantCacheTtlSeconds: wholeSeconds.default(30),
+    merchantCacheTtlSeconds: z._default(wholeSeconds, 30),
   })
-  .superRefine((context, issues) => {
-    if (context.settlementAuthorizer !== 'jwt') return;
-    if (!context.jwtIssuer) {
-      issues.addIssue({ code: 'custom', path: ['jwtIssuer'], message: "is required when settlementAuthorizer is 'jwt' (the https issuer URL of your identity provider)" });
-    }
-    if (!context.jwtAudience?.length) {
-      issues.addIssue({ code: 'custom', path: ['jwtAudience'], message: "is required when settlementAuthorizer is 'jwt' (one or more audiences the tokens must carry)" });
-    }
-  });
+  .check(
+    z.superRefine((context, issues) => {
+      if (context.settlementAuthorizer !== 'jwt') return;
+      if (!context.jwtIssuer) {
+        issues.addIssue({ code: 'custom', path: ['jwtIssuer'], message: "is required when settlementAuthorizer is 'jwt' (the https issuer URL of your identity provider)" });
+      }
+      if (!context.jwtAudience?.length) {
+        issues.addIssue({ code: 'custom', path: ['jwtAudience'], message: "is required when settlementAuthorizer is 'jwt' (one or more audiences the tokens must carry)" });
+      }
+    }),
+  );
 
 /** Reads and checks the app's context; throws one error naming every invalid key. */
 export function parseDeploymentContext(read: (key: string) => unknown): DeploymentContext {
@@ -128,7 +134,7 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
   try {
     result = contextSchema.safeParse(raw);
   } catch (error) {
-    // JSON.parse inside a preprocess step throws instead of reporting an issue.
+    // JSON.parse inside stringList's transform throws instead of reporting an issue.
     throw new Error(`Invalid CDK context: ${(error as Error).message}`);
   }
   if (!result.success) {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { z } from 'zod';
+import * as z from '../shared/zod.js';
 
 /**
  * Which KMS keys the local stack uses, as the CDK context `paymentKeyGenerations` decides on
@@ -14,7 +14,7 @@ export interface LocalSigningKeys {
   verdictKeyArn: string;
 }
 
-const signingKeysSchema = z.object({ paymentKeyArns: z.array(z.string()).min(1).max(2), verdictKeyArn: z.string() });
+const signingKeysSchema = z.object({ paymentKeyArns: z.array(z.string()).check(z.minLength(1), z.maxLength(2)), verdictKeyArn: z.string() });
 
 /**
  * Where the key ARNs are recorded. Keys live in one KMS: another endpoint (`npm start` against an

@@ -43,8 +43,16 @@ describe('one code path, local and cloud', () => {
   });
 });
 
+describe('deployed code stays small', () => {
+  // dependency-cruiser sees which zod module is imported, not how: `import { z }` names zod's
+  // namespace object, which esbuild cannot tree-shake (all of zod/mini and every locale).
+  it('imports zod as a namespace (`import * as z`), never its `z` object', () => {
+    expect(offenders(deployed, /import\s+\{[^}]*\bz\b[^}]*\}\s+from\s+'[^']*\bzod\b/)).toEqual([]);
+  });
+});
+
 describe('the architecture check (dependency-cruiser) fails on a violation', () => {
-  it('names a domain module that imports an adapter or node:fs, and a use case that imports the AWS SDK', { timeout: 60_000 }, async () => {
+  it('names a domain module that imports an adapter, node:fs or full zod, and a use case that imports the AWS SDK', { timeout: 60_000 }, async () => {
     const tree = mkdtempSync(join(tmpdir(), 'architecture-'));
     try {
       for (const file of ['.dependency-cruiser.cjs', 'tsconfig.json']) copyFileSync(join(REPOSITORY_ROOT, file), join(tree, file));
@@ -55,12 +63,14 @@ describe('the architecture check (dependency-cruiser) fails on a violation', () 
       write('shared/adapters/ledger.ts', 'export const ledger = 1;\n');
       write('shared/domain/impure.ts', "import { ledger } from '../adapters/ledger.js';\nimport { readFileSync } from 'node:fs';\nexport const x = [ledger, readFileSync];\n");
       write('shared/use-cases/leaky.ts', "import { KMSClient } from '@aws-sdk/client-kms';\nexport const y = KMSClient;\n");
+      write('shared/domain/classic.ts', "import * as z from 'zod';\nexport const id = z.string();\n");
       const depcruise = join(REPOSITORY_ROOT, 'node_modules', '.bin', 'depcruise');
       const run = promisify(execFile)(depcruise, ['shared', '--config', '.dependency-cruiser.cjs'], { cwd: tree });
       const failure = (await run.then(() => undefined, (error: { stdout: string }) => error)) as { stdout: string } | undefined;
       expect(failure?.stdout).toContain('domain-is-pure: shared/domain/impure.ts → shared/adapters/ledger.ts');
       expect(failure?.stdout).toContain('domain-uses-no-node-module: shared/domain/impure.ts → fs');
       expect(failure?.stdout).toMatch(/use-cases-import-no-adapter: shared\/use-cases\/leaky\.ts → .*@aws-sdk\/client-kms/);
+      expect(failure?.stdout).toContain('deployed-code-uses-zod-mini: shared/domain/classic.ts → zod');
     } finally {
       rmSync(tree, { recursive: true, force: true });
     }

@@ -1,22 +1,18 @@
-import { z } from 'zod';
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
+import * as z from '../../shared/zod.js';
 
-const seconds = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
-    .transform(Number)
-    .default(fallback);
+const wholeSeconds = z.pipe(z.string().check(z.regex(/^\d{1,9}$/, 'must be a whole number of seconds')), z.transform(Number));
+const seconds = (fallback: number) => z._default(wholeSeconds, fallback);
 
 /** The config function's environment contract. */
 export const configEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
-  CONFIG_TABLE_NAME: z.string().min(1),
+  CONFIG_TABLE_NAME: z.string().check(z.minLength(1)),
   /**
    * The value CloudFront adds as `x-origin-verify`. Only requests carrying it have their
    * CloudFront-Viewer-Country header trusted; anyone can send that header straight to the API.
    */
-  VIEWER_COUNTRY_ORIGIN_SECRET: z.string().min(16, 'must be at least 16 characters: it is what proves a request came through CloudFront'),
+  VIEWER_COUNTRY_ORIGIN_SECRET: z.string().check(z.minLength(16, 'must be at least 16 characters: it is what proves a request came through CloudFront')),
   /** How long a container keeps what it read before reading again; 0 reads DynamoDB on every request. */
   CONFIG_CACHE_TTL_SECONDS: seconds(30),
   /** Cache-Control for browsers and CloudFront: fresh for a minute, ... */

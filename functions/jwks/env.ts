@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import * as z from '../../shared/zod.js';
 
 /** The jwks function's environment contract. */
 export const jwksEnvSchema = z.object({

@@ -1,20 +1,20 @@
-import { z } from 'zod';
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
 import { CALLER_JWT_CLAIMS } from '../../shared/domain/merchants/caller-claims.js';
 import { kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import * as z from '../../shared/zod.js';
 
 /** The settlement function's environment contract: infra and the local stack set these names, and only these. */
 export const settlementEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
   PAYMENT_SIGNING_KEY_ARN: kmsKeyArnSchema,
-  PAYMENT_ISSUER: z.string().min(1),
-  LEDGER_TABLE_NAME: z.string().min(1),
-  MERCHANT_TABLE_NAME: z.string().min(1),
+  PAYMENT_ISSUER: z.string().check(z.minLength(1)),
+  LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
+  MERCHANT_TABLE_NAME: z.string().check(z.minLength(1)),
   PAYMENT_PROCESSOR: z.enum(Object.keys(PAYMENT_PROCESSORS) as [keyof typeof PAYMENT_PROCESSORS]),
   /** With a JWT authorizer, the claim that (with `iss`) names the caller in the merchant registry. */
-  CALLER_JWT_CLAIM: z.enum(CALLER_JWT_CLAIMS).default('sub'),
-  MERCHANT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
+  CALLER_JWT_CLAIM: z._default(z.enum(CALLER_JWT_CLAIMS), 'sub'),
+  MERCHANT_CACHE_TTL_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 30),
 });
 
 export type SettlementEnv = z.output<typeof settlementEnvSchema>;

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import * as z from '../../shared/zod.js';
 
 /** The verification function's environment contract. */
 export const verificationEnvSchema = z
@@ -10,12 +10,14 @@ export const verificationEnvSchema = z
     /** Current key first, previous second: the trust set for payment responses. */
     TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
     VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
-    LEDGER_TABLE_NAME: z.string().min(1),
-    PAYMENT_ISSUER: z.string().min(1),
+    LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
+    PAYMENT_ISSUER: z.string().check(z.minLength(1)),
   })
-  .refine((vars) => !vars.TRUSTED_PAYMENT_KEY_ARNS.map(kidOfKeyArn).includes(kidOfKeyArn(vars.VERDICT_SIGNING_KEY_ARN)), {
-    path: ['VERDICT_SIGNING_KEY_ARN'],
-    message: 'must not be one of TRUSTED_PAYMENT_KEY_ARNS: a key is trusted for one kind of token only',
-  });
+  .check(
+    z.refine((vars) => !vars.TRUSTED_PAYMENT_KEY_ARNS.map(kidOfKeyArn).includes(kidOfKeyArn(vars.VERDICT_SIGNING_KEY_ARN)), {
+      path: ['VERDICT_SIGNING_KEY_ARN'],
+      message: 'must not be one of TRUSTED_PAYMENT_KEY_ARNS: a key is trusted for one kind of token only',
+    }),
+  );
 
 export type VerificationEnv = z.output<typeof verificationEnvSchema>;

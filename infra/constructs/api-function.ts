@@ -3,12 +3,12 @@ import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-ia
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { z } from 'zod';
+import type * as z from '../../shared/zod.js';
 import { type EnvName, requiredEnvNames } from '../../shared/lambda-env/parse-env.js';
 import { buildSync } from 'esbuild';
 import { ENTRY_NAME, lambdaBuildOptions } from './bundling-options.js';
 
-export interface ApiFunctionProps<Contract extends z.ZodObject> {
+export interface ApiFunctionProps<Contract extends z.ZodMiniObject> {
   /** The handler's environment contract (functions/<id>/env.ts): which variables may be set, which must. */
   environmentContract: Contract;
   /** Absolute path of the handler file; it exports `handler`. */
@@ -60,7 +60,7 @@ export interface BindTarget<Name extends string> {
  * is its handler's contract: only its variables can be set, and synth fails while a required
  * one is unset.
  */
-export class ApiFunction<Contract extends z.ZodObject = z.ZodObject> extends LambdaFunction implements BindTarget<EnvName<Contract>> {
+export class ApiFunction<Contract extends z.ZodMiniObject = z.ZodMiniObject> extends LambdaFunction implements BindTarget<EnvName<Contract>> {
   readonly setEnvironment: (name: EnvName<Contract>, value: string) => void;
 
   constructor(scope: Construct, id: string, props: ApiFunctionProps<Contract>) {

@@ -5,7 +5,7 @@
 import { createPrivateKey, type KeyObject, randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from '../../shared/zod.js';
 
 export interface StoredKey {
   keyId: string;
@@ -21,7 +21,7 @@ const KEY_FILE = z.object({
   keySpec: z.enum(['ECC_NIST_P256', 'ECC_NIST_P384']),
   description: z.string(),
   creationDate: z.iso.datetime(),
-  privateKeyPkcs8: z.string().startsWith('-----BEGIN PRIVATE KEY-----'),
+  privateKeyPkcs8: z.string().check(z.startsWith('-----BEGIN PRIVATE KEY-----')),
 });
 
 /** Temporary files end with this, so that a start after a crash can recognise and remove them. */

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import type { ValidationIssue } from '../../errors.js';
+import * as z from '../../zod.js';
 import { currencyCodeSchema as currencySchema } from '../money.js';
 import type { LayerId } from './layers.js';
 
@@ -66,10 +66,9 @@ const MAX_URL_LENGTH = 2048;
 
 // One message, not two: money.ts's schema also reports the format, which says nothing more here.
 
-const localeSchema = z
-  .string()
-  .max(MAX_LOCALE_LENGTH, `must be at most ${MAX_LOCALE_LENGTH} characters`)
-  .transform((value, context) => {
+const localeSchema = z.pipe(
+  z.string().check(z.maxLength(MAX_LOCALE_LENGTH, `must be at most ${MAX_LOCALE_LENGTH} characters`)),
+  z.transform((value: string, context) => {
     let canonical: string | undefined;
     try {
       [canonical] = Intl.getCanonicalLocales(value);
@@ -77,30 +76,35 @@ const localeSchema = z
       // RangeError: not a well-formed BCP 47 tag (e.g. 'en_US', 'english')
     }
     if (canonical === undefined || canonical === 'und' || canonical.startsWith('und-')) {
-      context.addIssue({ code: 'custom', message: `is not a BCP 47 language tag with a language (such as de-DE)` });
+      context.issues.push({ code: 'custom', message: `is not a BCP 47 language tag with a language (such as de-DE)`, input: value });
       return z.NEVER;
     }
     // Stored and served in canonical form ('de-de' becomes 'de-DE'), so equal tags compare equal.
     return canonical;
-  });
+  }),
+);
 
 const paymentMethodsSchema = z
   .array(z.enum(PAYMENT_METHODS, { error: `is not a known payment method (known: ${PAYMENT_METHODS.join(', ')})` }))
-  .min(1, 'must list at least one payment method')
-  .max(PAYMENT_METHODS.length, 'lists too many payment methods')
-  .refine((methods) => new Set(methods).size === methods.length, 'must not list a payment method twice');
+  .check(
+    z.minLength(1, 'must list at least one payment method'),
+    z.maxLength(PAYMENT_METHODS.length, 'lists too many payment methods'),
+    z.refine((methods) => new Set(methods).size === methods.length, 'must not list a payment method twice'),
+  );
 
 const featuresSchema = z
   .record(
-    z.string().regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'feature names are camelCase: a lower-case letter, then letters and digits, at most 64'),
+    z.string().check(z.regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'feature names are camelCase: a lower-case letter, then letters and digits, at most 64')),
     z.boolean(),
   )
-  .refine((features) => Object.keys(features).length <= MAX_FEATURES, `must have at most ${MAX_FEATURES} features`);
+  .check(z.refine((features) => Object.keys(features).length <= MAX_FEATURES, `must have at most ${MAX_FEATURES} features`));
 
 const httpsUrlSchema = z
   .string()
-  .max(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`)
-  .refine(isPublicHttpsUrl, 'must be an absolute https URL with a host and no user name or password');
+  .check(
+    z.maxLength(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
+    z.refine(isPublicHttpsUrl, 'must be an absolute https URL with a host and no user name or password'),
+  );
 
 function isPublicHttpsUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
@@ -120,11 +124,11 @@ export const completeConfigSchema = z.strictObject({
 });
 
 export const partialLayerSchema = z.strictObject({
-  currency: currencySchema.optional(),
-  locale: localeSchema.optional(),
-  paymentMethods: paymentMethodsSchema.optional(),
-  features: featuresSchema.optional(),
-  legal: legalSchema.partial().optional(),
+  currency: z.optional(currencySchema),
+  locale: z.optional(localeSchema),
+  paymentMethods: z.optional(paymentMethodsSchema),
+  features: z.optional(featuresSchema),
+  legal: z.optional(z.partial(legalSchema)),
 });
 
 export type LayerValidation =

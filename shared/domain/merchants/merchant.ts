@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { merchantIdSchema } from '../identifiers.js';
 
 /** Test merchants settle with sandbox processors only; their receipts say `livemode: false`. */
@@ -16,7 +16,7 @@ export const merchantSchema = z.object({
   merchantId: merchantIdSchema,
   mode: z.enum(MERCHANT_MODES),
   status: z.enum(MERCHANT_STATUSES),
-  callers: z.array(z.string().min(1)),
+  callers: z.array(z.string().check(z.minLength(1))),
 });
 
 export type Merchant = z.infer<typeof merchantSchema>;

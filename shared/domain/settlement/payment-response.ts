@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { merchantIdSchema, orderIdSchema, paymentIdSchema } from '../identifiers.js';
 import { amountSchema } from '../money.js';
 
@@ -11,9 +11,9 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** The claims of the payment response data: what the verification service checks. */
 export const paymentResponseClaimsSchema = z.strictObject({
-  iss: z.string().min(1).max(256),
+  iss: z.string().check(z.minLength(1), z.maxLength(256)),
   jti: paymentIdSchema,
-  iat: z.number().int().nonnegative(),
+  iat: z.number().check(z.int(), z.nonnegative()),
   merchantId: merchantIdSchema,
   orderId: orderIdSchema,
   amount: amountSchema,
@@ -22,7 +22,7 @@ export const paymentResponseClaimsSchema = z.strictObject({
    * False for a test merchant's payment, settled by a sandbox processor: no money moved.
    * Responses signed before the claim existed were all sandbox ones, so its absence reads false.
    */
-  livemode: z.boolean().default(false),
+  livemode: z._default(z.boolean(), false),
 });
 
 export type PaymentResponseClaims = z.output<typeof paymentResponseClaimsSchema>;

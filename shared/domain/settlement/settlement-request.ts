@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { merchantIdSchema, orderIdSchema } from '../identifiers.js';
 import { amountSchema } from '../money.js';
 
@@ -7,13 +7,13 @@ import { amountSchema } from '../money.js';
  * `merchantId` may be omitted, and if given must be the caller's own.
  */
 export const settlementRequestSchema = z.strictObject({
-  merchantId: merchantIdSchema.optional(),
+  merchantId: z.optional(merchantIdSchema),
   orderId: orderIdSchema,
   amount: amountSchema,
   paymentMethod: z.strictObject({
     type: z.literal('card'),
     // A processor token, never a card number: it is passed on, never logged or signed.
-    token: z.string().min(1).max(255),
+    token: z.string().check(z.minLength(1), z.maxLength(255)),
   }),
 });
 

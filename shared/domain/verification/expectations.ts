@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { merchantIdSchema, orderIdSchema } from '../identifiers.js';
 import { isCompleted, type LedgerRecord } from '../settlement/ledger-record.js';
 import { amountSchema, sameAmount } from '../money.js';

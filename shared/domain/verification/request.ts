@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { expectedPaymentSchema } from './expectations.js';
 
 /**
@@ -9,11 +9,8 @@ import { expectedPaymentSchema } from './expectations.js';
 export const verificationRequestSchema = z.strictObject({
   paymentResponse: z.string(),
   expected: expectedPaymentSchema,
-  nonce: z
-    .string()
-    .regex(/^[\x21-\x7E]{16,128}$/, 'must be 16 to 128 printable ASCII characters without spaces')
-    .optional(),
-  checkLedger: z.boolean().default(false),
+  nonce: z.optional(z.string().check(z.regex(/^[\x21-\x7E]{16,128}$/, 'must be 16 to 128 printable ASCII characters without spaces'))),
+  checkLedger: z._default(z.boolean(), false),
 });
 
 export type VerificationRequest = z.infer<typeof verificationRequestSchema>;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
 import type { CountryHints } from '../../domain/config/country-resolution.js';
+import * as z from '../../zod.js';
 import { parseInput } from '../parse.js';
 import type { HttpEvent } from '../types.js';
 
@@ -11,9 +11,9 @@ export interface ConfigRequest {
 
 const querySchema = z.object({
   // Checked by resolveCountry, which knows the country codes and names the parameter.
-  country: z.string().optional(),
+  country: z.optional(z.string()),
   // A bare `?explain` arrives as ''.
-  explain: z.enum(['', '1', 'true', '0', 'false'], { error: 'must be 1 or true to explain, 0 or false (or absent) not to' }).optional(),
+  explain: z.optional(z.enum(['', '1', 'true', '0', 'false'], { error: 'must be 1 or true to explain, 0 or false (or absent) not to' })),
 });
 
 /**
