@@ -1,19 +1,38 @@
 import { benchColdStart } from './cold-start.js';
 import { benchConfig } from './config.js';
+import { benchSettlement } from './settlement.js';
 import { printTable, type Row } from './table.js';
+import { benchTestSuite } from './test-suite.js';
 import { benchVerification } from './verification.js';
 
 /**
  * `npm run bench`: every benchmark beside its baseline, measured in the same run on the same
- * machine. Numbers on a shared 2-core machine are noisy: compare ratios, not absolutes.
+ * machine, then the issue's goals in one table. Numbers on a shared 2-core machine are noisy:
+ * compare ratios and medians, and look at the spread. `npm run bench -- --skip-test-suite`
+ * leaves out the timing of `npm test` (minutes).
  */
 // Node 20 here, nodejs22.x on Lambda: the SDK's notice about Node 20 says nothing about the numbers.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const suites: Array<[string, () => Promise<Row[]>]> = [
-  ['Verification: handler throughput beside raw node:crypto ES256 verify', benchVerification],
-  ['Config lookups: warm container cache beside every request reading DynamoDB', benchConfig],
-  ['Cold start: bundle size and import time per function', benchColdStart],
+const SKIP_TEST_SUITE = '--skip-test-suite';
+const unknown = process.argv.slice(2).filter((arg) => arg !== SKIP_TEST_SUITE);
+if (unknown.length > 0) throw new Error(`unknown arguments ${unknown.join(' ')}; the only one is ${SKIP_TEST_SUITE}`);
+
+type Tables = Array<{ title: string; rows: Row[] }>;
+const suites: Array<() => Promise<Tables>> = [
+  benchColdStart,
+  benchVerification,
+  async () => [{ title: 'Config lookups: warm container cache beside every request reading DynamoDB', rows: await benchConfig() }],
+  async () => [{ title: 'Settlement: AWS calls per request, counted at the local DynamoDB and KMS endpoints', rows: await benchSettlement() }],
+  // Last, with nothing else running: it starts local stacks of its own.
+  async () => [{ title: '`npm test`', rows: await benchTestSuite({ skip: process.argv.includes(SKIP_TEST_SUITE) }) }],
 ];
 
-for (const [title, run] of suites) printTable(title, await run());
+const withGoals: Row[] = [];
+for (const suite of suites) {
+  for (const { title, rows } of await suite()) {
+    printTable(title, rows);
+    withGoals.push(...rows.filter((row) => row.goal));
+  }
+}
+printTable("Goals: every figure of the issue's table, from the tables above", withGoals);
