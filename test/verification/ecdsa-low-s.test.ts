@@ -25,6 +25,15 @@ describe('low-S ECDSA signatures', () => {
     }
   });
 
+  it('puts the boundary exactly at n/2: s = n/2 is low, s = n/2 + 1 is high', () => {
+    const withS = (s: bigint) => Buffer.concat([Buffer.alloc(32, 1), Buffer.from(s.toString(16).padStart(64, '0'), 'hex')]);
+    const half = N >> 1n;
+    expect(isLowS(withS(half))).toBe(true);
+    expect(isLowS(withS(half + 1n))).toBe(false);
+    expect(isLowS(withS(1n))).toBe(true);
+    expect(isLowS(withS(N - 1n))).toBe(false);
+  });
+
   it('refuses signatures that are not 64 bytes', () => {
     expect(isLowS(new Uint8Array(63))).toBe(false);
     expect(() => toLowS(new Uint8Array(65))).toThrow('64 bytes');
