@@ -10,6 +10,7 @@ import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared
 import { type ApiServerOptions, type LambdaHandler, startApiServer } from './api-server.js';
 import { bootstrapLocalResources, localMerchantRegistry } from './bootstrap.js';
 import { startDynamoDb } from './dynamodb-server.js';
+import { type DeployedPublicKeys, deployedPublicKeys } from './deployed-public-keys.js';
 import { ensureJwtIssuer, type IssueOptions, LOCAL_JWT_ISSUER, type LocalJwtIssuer, throwawayJwtIssuer } from './jwt-issuer.js';
 import { startKmsServer } from './kms/kms-server.js';
 import { issueDevTokens } from './seed-merchants.js';
@@ -89,7 +90,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const kms = new KMSClient({});
   try {
     const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir, externalKmsEndpoint: options.endpoints?.kms });
-    Object.assign(process.env, functionEnvironment(signingKeys));
+    Object.assign(process.env, functionEnvironment(signingKeys, await deployedPublicKeys(kms, signingKeys)));
     const originSecret = randomBytes(24).toString('base64url');
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
     const jwtIssuer = await ensureJwtIssuer(dataDir);
@@ -143,11 +144,13 @@ function externalService(url: string): { url: string; close(): Promise<void> } {
 }
 
 /** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */
-function functionEnvironment(keys: LocalSigningKeys): Record<string, string> {
+function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicKeys): Record<string, string> {
   const contracts: Partial<Record<AnyFunctionEnvName, string>> = {
     PAYMENT_SIGNING_KEY_ARN: keys.paymentKeyArns[0]!,
     TRUSTED_PAYMENT_KEY_ARNS: keys.paymentKeyArns.join(','),
+    TRUSTED_PAYMENT_PUBLIC_KEYS: publicKeys.trustedPaymentKeys,
     VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
+    VERDICT_PUBLIC_KEY: publicKeys.verdictKey,
     PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
     CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
     MERCHANT_CACHE_TTL_SECONDS: process.env.MERCHANT_CACHE_TTL_SECONDS ?? '30',

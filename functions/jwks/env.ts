@@ -1,5 +1,6 @@
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import { publicJwkJsonSchema, publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
 import * as z from '../../shared/zod.js';
 
 /** The jwks function's environment contract. */
@@ -7,6 +8,9 @@ export const jwksEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
   TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
   VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
+  /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */
+  TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
+  VERDICT_PUBLIC_KEY: z.optional(publicJwkJsonSchema),
 });
 
 export type JwksEnv = z.output<typeof jwksEnvSchema>;

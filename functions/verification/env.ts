@@ -1,6 +1,7 @@
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import { publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
 import * as z from '../../shared/zod.js';
 
 /** The verification function's environment contract. */
@@ -9,6 +10,11 @@ export const verificationEnvSchema = z
     ...awsCallTimeoutsEnvSchema.shape,
     /** Current key first, previous second: the trust set for payment responses. */
     TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
+    /**
+     * Their public halves, read at deploy time: checking a signature then needs no KMS call and
+     * no AWS SDK. A member missing here is fetched from KMS on first use.
+     */
+    TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
     VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
     LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),
     PAYMENT_ISSUER: z.string().check(z.minLength(1)),

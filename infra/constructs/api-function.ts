@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -135,6 +136,10 @@ function bundledCode(entry: string, projectRoot: string): Code {
     bundling: {
       // Required by the type, never pulled: local bundling always succeeds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // CDK reuses a bundle within a synth when the source directory and bundling options match,
+      // and a function (tryBundle) does not count: without the entry named here, every function
+      // got the first one's code.
+      environment: { ENTRY: relative(projectRoot, entry) },
       local: {
         tryBundle(outputDir) {
           buildSync(lambdaBuildOptions(entry, outputDir));

@@ -44,17 +44,26 @@ export function bindPaymentSigner(fn: BindTarget<'PAYMENT_SIGNING_KEY_ARN'>, cur
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [currentKey.keyArn] }));
 }
 
-/** Public halves of the payment keys that signatures are checked against, current first. */
-export function bindTrustedPaymentKeys(fn: BindTarget<'TRUSTED_PAYMENT_KEY_ARNS'>, trustedKeys: readonly IKey[]): void {
-  if (trustedKeys.length === 0) throw new Error('bindTrustedPaymentKeys needs at least one key');
-  const arns = trustedKeys.map((key) => key.keyArn);
+/**
+ * The payment keys that signatures are checked against, current first: their ARNs (the trust
+ * set) and their public halves read at deploy time, so the function checks signatures without
+ * KMS. GetPublicKey stays allowed for a member whose public half the configuration lacks.
+ */
+export function bindTrustedPaymentKeys(
+  fn: BindTarget<'TRUSTED_PAYMENT_KEY_ARNS' | 'TRUSTED_PAYMENT_PUBLIC_KEYS'>,
+  paymentKeys: { trusted: readonly IKey[]; trustedPublicJwks: readonly string[] },
+): void {
+  if (paymentKeys.trusted.length === 0) throw new Error('bindTrustedPaymentKeys needs at least one key');
+  const arns = paymentKeys.trusted.map((key) => key.keyArn);
   fn.setEnvironment('TRUSTED_PAYMENT_KEY_ARNS', arns.join(','));
+  fn.setEnvironment('TRUSTED_PAYMENT_PUBLIC_KEYS', `[${paymentKeys.trustedPublicJwks.join(',')}]`);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: arns }));
 }
 
-/** JWKS: publishes the verdict key's public half so clients can check verdicts. */
-export function bindVerdictKeyForPublishing(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, verdictKey: IKey): void {
+/** JWKS: publishes the verdict key's public half (read at deploy time) so clients can check verdicts. */
+export function bindVerdictKeyForPublishing(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN' | 'VERDICT_PUBLIC_KEY'>, verdictKey: IKey, verdictPublicJwk: string): void {
   fn.setEnvironment('VERDICT_SIGNING_KEY_ARN', verdictKey.keyArn);
+  fn.setEnvironment('VERDICT_PUBLIC_KEY', verdictPublicJwk);
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [verdictKey.keyArn] }));
 }
 

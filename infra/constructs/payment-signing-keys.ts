@@ -1,6 +1,7 @@
 import { CrossStackReferences, ReferenceStrength, Stack } from 'aws-cdk-lib';
 import { Alias, type IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import type { PublicKeyJwks } from './public-key-jwks.js';
 import { newSigningKey } from './signing-key.js';
 
 export interface PaymentSigningKeysProps {
@@ -10,6 +11,8 @@ export interface PaymentSigningKeysProps {
   signerRoleArn: string;
   /** The roles that read the public halves of every trusted generation. */
   publicKeyReaderRoleArns: readonly string[];
+  /** Reads each generation's public half at deploy time, for verifiers' configuration. */
+  publicKeyJwks: PublicKeyJwks;
 }
 
 /**
@@ -39,6 +42,8 @@ export class PaymentSigningKeys extends Construct {
   readonly current: IKey;
   /** Keys whose signatures verifiers accept, current first. */
   readonly trusted: readonly IKey[];
+  /** The public halves of `trusted`, in the same order: JWK JSON strings resolved at deploy time. */
+  readonly trustedPublicJwks: readonly string[];
 
   constructor(scope: Construct, id: string, props: PaymentSigningKeysProps) {
     super(scope, id);
@@ -49,7 +54,7 @@ export class PaymentSigningKeys extends Construct {
         alias: `alias/${stackName}-payment-signing-${generation}`,
         users: {
           ...(index === 0 ? { signer: props.signerRoleArn } : {}),
-          publicKeyReaders: props.publicKeyReaderRoleArns,
+          publicKeyReaders: [...props.publicKeyReaderRoleArns, props.publicKeyJwks.readerRoleArn],
         },
       }),
     );
@@ -57,6 +62,7 @@ export class PaymentSigningKeys extends Construct {
     const [current] = this.trusted;
     if (!current) throw new Error('PaymentSigningKeys needs at least one generation');
     this.current = current;
+    this.trustedPublicJwks = this.trusted.map((key, index) => props.publicKeyJwks.jwkOf(key, `Generation${props.generations[index]}PublicJwk`));
 
     // A stable name for operators and dashboards; it moves to the new key on rotation.
     new Alias(this, 'CurrentAlias', { aliasName: `alias/${stackName}-payment-signing-current`, targetKey: current });

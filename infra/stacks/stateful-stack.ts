@@ -3,6 +3,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2, type ITableV2, type
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { PaymentSigningKeys } from '../constructs/payment-signing-keys.js';
+import { PublicKeyJwks } from '../constructs/public-key-jwks.js';
 import { newSigningKey } from '../constructs/signing-key.js';
 
 /** ARNs of the roles the signing keys' policies allow; see `signingKeyPolicy`. */
@@ -27,9 +28,11 @@ export interface StatefulStackProps extends StackProps {
  */
 export class StatefulStack extends Stack {
   /** Keys that sign payment responses: the current one and every trusted one. */
-  readonly paymentKeys: { current: IKey; trusted: readonly IKey[] };
+  readonly paymentKeys: { current: IKey; trusted: readonly IKey[]; trustedPublicJwks: readonly string[] };
   /** Signs verification verdicts; never trusted for payment responses. */
   readonly verdictKey: IKey;
+  /** The verdict key's public half: a JWK JSON string resolved at deploy time. */
+  readonly verdictPublicJwk: string;
   /** One record per payment, keyed by `paymentId`; also settlement's idempotency record. */
   readonly ledgerTable: ITableV2;
   /** The merchant registry, `pk` only: merchants and the callers allowed to settle for them. */
@@ -41,17 +44,21 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
     const roles = props.signingKeyRoles;
 
+    // Before the keys: their policies let its reader read their public halves.
+    const publicKeyJwks = new PublicKeyJwks(this, 'PublicKeyJwks');
     const paymentKeys = new PaymentSigningKeys(this, 'PaymentSigningKeys', {
       generations: props.paymentKeyGenerations,
       signerRoleArn: roles.paymentSigner,
       publicKeyReaderRoleArns: roles.paymentPublicKeyReaders,
+      publicKeyJwks,
     });
-    this.paymentKeys = { current: paymentKeys.current, trusted: paymentKeys.trusted };
+    this.paymentKeys = { current: paymentKeys.current, trusted: paymentKeys.trusted, trustedPublicJwks: paymentKeys.trustedPublicJwks };
     this.verdictKey = newSigningKey(this, 'VerdictSigningKey', {
       description: 'Signs verification verdicts',
       alias: `alias/${this.stackName}-verdict-signing`,
-      users: { signer: roles.verdictSigner, publicKeyReaders: roles.verdictPublicKeyReaders },
+      users: { signer: roles.verdictSigner, publicKeyReaders: [...roles.verdictPublicKeyReaders, publicKeyJwks.readerRoleArn] },
     });
+    this.verdictPublicJwk = publicKeyJwks.jwkOf(this.verdictKey, 'VerdictPublicJwk');
 
     this.ledgerTable = retainedTable(this, 'LedgerTable', { partitionKey: { name: 'paymentId', type: AttributeType.STRING } });
     keepForOneRelease(this);

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -21,11 +20,9 @@ import {
 } from '../constructs/bindings.js';
 import { RoutedHttpApi } from '../constructs/routed-http-api.js';
 import type { FunctionRoles } from '../function-roles.js';
+import { REPOSITORY_ROOT } from '../project-root.js';
 import type { StatefulStack } from './stateful-stack.js';
 import { ENV_CONTRACTS, type EnvContracts } from '../../functions/env-contracts.js';
-
-/** The repository root: handler entries in the route table are relative to it. */
-const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface StatelessStackProps extends StackProps {
   stateful: StatefulStack;
@@ -88,11 +85,11 @@ export class StatelessStack extends Stack {
         fn.setEnvironment('MERCHANT_CACHE_TTL_SECONDS', String(settings.merchantCacheTtlSeconds));
       },
       jwks: (fn) => {
-        bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
-        bindVerdictKeyForPublishing(fn, stateful.verdictKey);
+        bindTrustedPaymentKeys(fn, stateful.paymentKeys);
+        bindVerdictKeyForPublishing(fn, stateful.verdictKey, stateful.verdictPublicJwk);
       },
       verification: (fn) => {
-        bindTrustedPaymentKeys(fn, stateful.paymentKeys.trusted);
+        bindTrustedPaymentKeys(fn, stateful.paymentKeys);
         bindVerdictSigner(fn, stateful.verdictKey);
         bindLedgerForRead(fn, stateful.ledgerTable);
         fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);

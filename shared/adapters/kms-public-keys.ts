@@ -1,18 +1,7 @@
-import { createPublicKey } from 'node:crypto';
 import { GetPublicKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
 import { kidOfKeyArn } from './kms-key-id.js';
 import { withinDeadline } from './aws/call-deadline.js';
-
-export interface PublicJwk {
-  kty: 'EC';
-  crv: 'P-256';
-  x: string;
-  y: string;
-  kid: string;
-  alg: typeof SIGNING_ALGORITHM;
-  use: 'sig';
-}
+import { type PublicJwk, publicJwkOfSpki } from './public-jwk.js';
 
 /** Fetches one KMS key's public half and turns its DER SubjectPublicKeyInfo into a JWK. */
 export async function fetchPublicJwk(kms: KMSClient, keyArn: string): Promise<PublicJwk> {
@@ -23,7 +12,5 @@ export async function fetchPublicJwk(kms: KMSClient, keyArn: string): Promise<Pu
   if (wrongSpec || wrongUsage || !response.PublicKey) {
     throw new Error(`KMS key ${kidOfKeyArn(keyArn)} is not an ECC_NIST_P256 SIGN_VERIFY key`);
   }
-  const jwk = createPublicKey({ key: Buffer.from(response.PublicKey), format: 'der', type: 'spki' }).export({ format: 'jwk' });
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('KMS returned a public key that is not P-256');
-  return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid: kidOfKeyArn(keyArn), alg: SIGNING_ALGORITHM, use: 'sig' };
+  return publicJwkOfSpki(response.PublicKey, kidOfKeyArn(keyArn));
 }

@@ -7,11 +7,13 @@ import { SYNTH_TIMEOUT_MS, logicalIdOf, readable, synthesize, type SynthesizedAp
 function intentOf(app: SynthesizedApp): KeyUseIntent {
   const role = (functionId: 'settlement' | 'jwks' | 'verification') => logicalIdOf(app.stateless.functions[functionId].role!);
   const [current, ...previous] = app.stateful.paymentKeys.trusted.map((key) => logicalIdOf(key));
-  const paymentReaders = [role('jwks'), role('verification')];
+  // The deploy-time reader of public keys (a custom resource's function in the keys' own stack).
+  const deployTimeReader = logicalIdOf(app.stateful.node.findChild('PublicKeyJwks').node.findChild('ReaderRole'));
+  const paymentReaders = [role('jwks'), role('verification'), deployTimeReader];
   return {
     [current!]: { signer: role('settlement'), publicKeyReaders: paymentReaders },
     ...Object.fromEntries(previous.map((keyId) => [keyId, { publicKeyReaders: paymentReaders }])),
-    [logicalIdOf(app.stateful.verdictKey)]: { signer: role('verification'), publicKeyReaders: [role('jwks')] },
+    [logicalIdOf(app.stateful.verdictKey)]: { signer: role('verification'), publicKeyReaders: [role('jwks'), deployTimeReader] },
   };
 }
 
@@ -63,7 +65,7 @@ describe.each(deployments.map(([name]) => name))('the signing keys of %s', (name
     }
   });
 
-  it('name in their conditions the very roles the stateless stack creates', () => {
+  it('name in their conditions the very roles the stateless stack creates, and the deploy-time public key reader', () => {
     const app = apps.get(name)!;
     const conditionArns = Object.values(app.statefulTemplate.findResources('AWS::KMS::Key')).flatMap((key) =>
       (readable(key.Properties.KeyPolicy, []) as { Statement: { Condition?: { ArnEquals: { 'aws:PrincipalArn': string | string[] } } }[] }).Statement.flatMap(
@@ -79,7 +81,10 @@ describe.each(deployments.map(([name]) => name))('the signing keys of %s', (name
       'SignedPayStateless-jwks-AWS::Region',
       'SignedPayStateless-verification-AWS::Region',
     ]);
-    expect(new Set(conditionArns)).toEqual(new Set(roleNames.map((roleName) => `arn:AWS::Partition:iam::AWS::AccountId:role/${roleName}`)));
+    const deployTimeReader = `${logicalIdOf(app.stateful.node.findChild('PublicKeyJwks').node.findChild('ReaderRole'))}.Arn`;
+    expect(new Set(conditionArns)).toEqual(
+      new Set([...roleNames.map((roleName) => `arn:AWS::Partition:iam::AWS::AccountId:role/${roleName}`), deployTimeReader]),
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { CachePolicy, OriginRequestPolicy } from 'aws-cdk-lib/aws-cloudfront';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORS_POLICY, FUNCTION_IDS, ROUTES } from '../../shared/routes.js';
 import {
@@ -23,6 +24,11 @@ let ids: {
   config: string;
   originSecret: string;
 };
+
+/** The logical id of a deploy-time public key resource (infra/constructs/public-key-jwks.ts). */
+function publicJwkId(id: string): string {
+  return logicalIdOf(app.stateful.node.findChild('PublicKeyJwks').node.findChild(id));
+}
 
 beforeAll(() => {
   app = synthesize();
@@ -166,12 +172,27 @@ describe('the functions', () => {
     });
   });
 
+  it('read each signing key\'s public half at deploy time, with a reader that may read those keys and do nothing else', () => {
+    const readable_ = (value: unknown) => readable(value, Object.keys(app.statefulTemplate.toJSON().Resources as object));
+    const jwks = app.statefulTemplate.findResources('Custom::PublicKeyJwk');
+    expect(Object.values(jwks).map((resource) => readable_(resource.Properties.KeyArn)).sort()).toEqual([`${ids.paymentKey}.Arn`, `${ids.verdictKey}.Arn`].sort());
+    const reader = app.stateful.node.findChild('PublicKeyJwks').node.findChild('Reader') as { role?: IConstruct };
+    const policies = app.statefulTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(reader.role!) }] } });
+    const statements = Object.values(policies).flatMap((policy) => readable_(policy.Properties.PolicyDocument.Statement) as unknown[]);
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: `${ids.paymentKey}.Arn` });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: `${ids.verdictKey}.Arn` });
+    const actions = statements.flatMap((statement) => [(statement as { Action: string | string[] }).Action].flat());
+    expect(new Set(actions)).toEqual(new Set(['kms:GetPublicKey', 'logs:CreateLogStream', 'logs:PutLogEvents']));
+  });
+
   it('give jwks the trusted payment keys and the verdict key', () => {
     expect(environmentOf(app, app.stateless.functions.jwks)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'jwks',
       TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
+      TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
+      VERDICT_PUBLIC_KEY: `${publicJwkId('VerdictPublicJwk')}.Jwk`,
     });
   });
 
@@ -180,6 +201,7 @@ describe('the functions', () => {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'verification',
       TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
+      TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
       LEDGER_TABLE_NAME: ids.ledger,
       PAYMENT_ISSUER: 'signed-pay',

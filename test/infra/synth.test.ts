@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, posix } from 'node:path';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
@@ -69,6 +69,8 @@ describe('bundling', () => {
       };
       const assetDirectoryOf = (functionId: FunctionId) =>
         join(assembly.directory, `asset.${template.Resources[logicalIdOf(stateless.functions[functionId])]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      // Each function its own bundle: CDK once handed every function the first one's.
+      expect(new Set(FUNCTION_IDS.map(assetDirectoryOf)).size).toBe(FUNCTION_IDS.length);
       for (const functionId of FUNCTION_IDS) {
         const assetDirectory = assetDirectoryOf(functionId);
         expect(readdirSync(assetDirectory).filter((name) => name !== 'chunks').sort(), functionId).toEqual(['index.mjs', 'index.mjs.map']);
@@ -81,14 +83,39 @@ describe('bundling', () => {
         expect(readFileSync(join(assetDirectory, 'index.mjs'), 'utf8'), functionId).toMatch(/export\s*\{[^}]*\bas handler\b|export\s*\{\s*handler\b/);
       }
       // Settlement calls KMS and DynamoDB on every payment: the pinned SDK clients load with its
-      // entry, not expected from the runtime.
-      const settlement = readFileSync(join(assetDirectoryOf('settlement'), 'index.mjs'), 'utf8');
+      // entry, not expected from the runtime. Verification and jwks load them only when a request
+      // needs AWS (deployed keys cover the rest): a cold start reads no SDK code.
+      const codeOf = (functionId: FunctionId, files: string[]) => files.map((file) => readFileSync(join(assetDirectoryOf(functionId), file), 'utf8')).join('\n');
+      const settlement = codeOf('settlement', staticallyLoaded(assetDirectoryOf('settlement')));
       expect(settlement).toContain('TrentService');
       expect(settlement).toContain('DynamoDB_20120810');
+      for (const functionId of ['verification', 'jwks'] as const) {
+        const atColdStart = staticallyLoaded(assetDirectoryOf(functionId));
+        expect(codeOf(functionId, atColdStart), functionId).not.toContain('TrentService');
+        expect(codeOf(functionId, atColdStart), functionId).not.toContain('@aws-sdk/');
+        const lazily = chunksIn(assetDirectoryOf(functionId)).filter((file) => !atColdStart.includes(file));
+        expect(codeOf(functionId, lazily), functionId).toContain('TrentService');
+      }
     },
     SYNTH_TIMEOUT_MS * 2,
   );
 });
+
+/** index.mjs and every file it imports statically, transitively: what Node reads at cold start. */
+function staticallyLoaded(assetDirectory: string): string[] {
+  const loaded: string[] = [];
+  const visit = (file: string) => {
+    if (loaded.includes(file)) return;
+    loaded.push(file);
+    const code = readFileSync(join(assetDirectory, file), 'utf8');
+    // Static imports as esbuild writes them: `import{a as b}from"./chunks/x.mjs"` or `import"./x.mjs"`; never `import(`.
+    for (const [, specifier] of code.matchAll(/\bimport\s*(?:\{[^}]*\}\s*from\s*|\*\s*as\s*[\w$]+\s*from\s*|[\w$]+\s*from\s*)?"(\.{1,2}\/[^"]+)"/g)) {
+      visit(posix.join(posix.dirname(file), specifier!));
+    }
+  };
+  visit('index.mjs');
+  return loaded;
+}
 
 /** The chunk files of a function asset, as paths relative to it. */
 function chunksIn(assetDirectory: string): string[] {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsServer, type RunningKmsServer } from '../../local/kms/kms-server.js';
 import { KEY_RELOAD_BACKOFF, KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
 import { logger } from '../../shared/observability/logger.js';
 
@@ -51,6 +52,11 @@ function countingKms() {
   return { client, calls };
 }
 
+/** The key set's source of public keys, as the handlers wire it: GetPublicKey through `client`. */
+function fromKms(client: KMSClient) {
+  return (keyArn: string) => fetchPublicJwk(client, keyArn);
+}
+
 function kidOf(arn: string): string {
   return arn.split('/').pop()!;
 }
@@ -63,7 +69,7 @@ function manualClock(start = 1_800_000_000_000) {
 describe('KmsKeySet', () => {
   it('fetches each trusted public key once per container, however many verifications follow', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(fromKms(client), [current, previous]);
     for (let i = 0; i < 100; i++) {
       expect((await keys.keyFor(kidOf(i % 2 ? current : previous))).status).toBe('trusted');
     }
@@ -72,7 +78,7 @@ describe('KmsKeySet', () => {
 
   it('shares one load among concurrent verifications', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(fromKms(client), [current, previous]);
     const lookups = await Promise.all(Array.from({ length: 50 }, () => keys.keyFor(kidOf(current))));
     expect(lookups.every((lookup) => lookup.status === 'trusted')).toBe(true);
     expect(calls).toHaveLength(2);
@@ -80,9 +86,36 @@ describe('KmsKeySet', () => {
 
   it('answers an unknown kid without asking KMS, however many arrive', async () => {
     const { client, calls } = countingKms();
-    const keys = new KmsKeySet(client, [current, previous]);
+    const keys = new KmsKeySet(fromKms(client), [current, previous]);
     for (let i = 0; i < 1_000; i++) expect(await keys.keyFor(randomUUID())).toEqual({ status: 'unknown' });
     expect(calls).toEqual([]);
+  });
+
+  it('trusts the public keys the deployment handed in without asking KMS, and fetches a member it was not given', async () => {
+    const { client, calls } = countingKms();
+    const deployed = await fetchPublicJwk(client, current);
+    calls.length = 0;
+    const keys = new KmsKeySet(fromKms(client), [current, previous], { deployedKeys: [deployed] });
+    expect(await keys.keyFor(kidOf(current))).toMatchObject({ status: 'trusted' });
+    expect(calls).toEqual([]);
+    // A rotation the configuration does not show yet: the member's key is still fetched (once).
+    expect(await keys.keyFor(kidOf(previous))).toMatchObject({ status: 'trusted' });
+    expect(await keys.keyFor(kidOf(previous))).toMatchObject({ status: 'trusted' });
+    expect(calls).toEqual(['GetPublicKeyCommand']);
+  });
+
+  it('serves a JWKS of deployed keys without asking KMS', async () => {
+    const { client, calls } = countingKms();
+    const jwks = [await fetchPublicJwk(client, current), await fetchPublicJwk(client, previous)];
+    calls.length = 0;
+    expect(await new KmsKeySet(fromKms(client), [current, previous], { deployedKeys: [...jwks].reverse() }).jwks()).toEqual(jwks);
+    expect(calls).toEqual([]);
+  });
+
+  it('refuses at construction a deployed key that is not a member of the set: a configuration error, found at cold start', async () => {
+    const { client } = countingKms();
+    const outsider = await fetchPublicJwk(client, previous);
+    expect(() => new KmsKeySet(fromKms(client), [current], { deployedKeys: [outsider] })).toThrow(/not one of the set's keys/);
   });
 
   it('checks signatures with the key KMS holds', async () => {
@@ -90,7 +123,7 @@ describe('KmsKeySet', () => {
     const token = await new KmsJwsSigner(client, current).sign('payment-response+jwt', { hello: 'world' });
     const jws = inspectPaymentResponse(token);
     if (!jws.ok) throw new Error(`unexpected ${jws.reason}`);
-    const lookup = await new KmsKeySet(client, [current, previous]).keyFor(kidOf(current));
+    const lookup = await new KmsKeySet(fromKms(client), [current, previous]).keyFor(kidOf(current));
     if (lookup.status !== 'trusted') throw new Error(`unexpected ${lookup.status}`);
     expect(lookup.key.verifies(jws.signingInput, jws.signature)).toBe(true);
     expect(lookup.key.verifies(`${jws.signingInput}x`, jws.signature)).toBe(false);
@@ -100,7 +133,7 @@ describe('KmsKeySet', () => {
     const { client, calls } = countingKms();
     const clock = manualClock();
     const missing = current.replace(/[^/]+$/, randomUUID());
-    const keys = new KmsKeySet(client, [current, missing], { now: clock.now });
+    const keys = new KmsKeySet(fromKms(client), [current, missing], { now: clock.now });
     expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
     expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(2);
@@ -112,13 +145,13 @@ describe('KmsKeySet', () => {
   it('refuses to trust a key that is not P-256', async () => {
     const { client } = countingKms();
     const p384 = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
-    expect(await new KmsKeySet(client, [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
+    expect(await new KmsKeySet(fromKms(client), [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
   });
 
   it('when KMS is unreachable: unavailable, reloads backing off from a second, and recovers within seconds once KMS is back', async () => {
     const { client, calls } = countingKms();
     const clock = manualClock();
-    const keys = new KmsKeySet(client, [current, previous], { now: clock.now });
+    const keys = new KmsKeySet(fromKms(client), [current, previous], { now: clock.now });
     await server.close();
     try {
       for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });

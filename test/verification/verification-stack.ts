@@ -18,6 +18,7 @@ import { base64url } from '../../shared/adapters/base64url.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { toLowS } from '../../shared/adapters/ecdsa-low-s.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { createJwksHandler } from '../../functions/jwks/create-handler.js';
 import { jwksEnvSchema } from '../../functions/jwks/env.js';
@@ -55,8 +56,13 @@ export interface VerificationStack {
   verify(body: unknown, headers?: Record<string, string>): Promise<HandlerReply>;
   /** GET on a route of the jwks function, as the verdict's relying party would fetch it. */
   jwks(path: '/.well-known/jwks.json' | '/.well-known/verdict-jwks.json'): Promise<HandlerReply>;
+  /** How many calls of a KMS operation the local endpoint has answered, the stack's own setup included. */
+  kmsCalls(operation: string): number;
   close(): Promise<void>;
 }
+
+/** Which keys' public halves the deployment writes into the functions' configuration (none by default). */
+type DeployedKey = 'current' | 'previous' | 'verdict';
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -66,7 +72,7 @@ type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promis
  * e.g. at a port nobody listens on.
  */
 export async function startVerificationStack(
-  options: { handlerEndpoints?: { kms?: string; dynamodb?: string } } = {},
+  options: { handlerEndpoints?: { kms?: string; dynamodb?: string }; deployedPublicKeys?: readonly DeployedKey[] } = {},
 ): Promise<VerificationStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'verification-'));
   const kmsServer = await startKmsServer({ dataDir, port: 0 });
@@ -92,11 +98,17 @@ export async function startVerificationStack(
     verdict: await createKey('verdict key'),
   };
 
+  // As the deployment's custom resource reads them (infra/constructs/public-key-jwks.ts).
+  const deployed = options.deployedPublicKeys ?? [];
+  const jwkOf = (key: DeployedKey) => fetchPublicJwk(kms, keyArns[key]);
+  const paymentJwks = await Promise.all((['current', 'previous'] as const).filter((key) => deployed.includes(key)).map(jwkOf));
   const env = {
     TRUSTED_PAYMENT_KEY_ARNS: `${keyArns.current},${keyArns.previous}`,
     VERDICT_SIGNING_KEY_ARN: keyArns.verdict,
     LEDGER_TABLE_NAME: LEDGER_TABLE,
     PAYMENT_ISSUER: ISSUER,
+    ...(paymentJwks.length > 0 ? { TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify(paymentJwks) } : {}),
+    ...(deployed.includes('verdict') ? { VERDICT_PUBLIC_KEY: JSON.stringify(await jwkOf('verdict')) } : {}),
   };
   // The handlers' own clients, as their factories make them, pointed at the emulators (or elsewhere).
   const handlerClient = <C>(Client: new (config: object) => C, endpoint: string) =>
@@ -127,6 +139,7 @@ export async function startVerificationStack(
     async jwks(path) {
       return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`), lambdaContext('jwks', 30_000)));
     },
+    kmsCalls: (operation) => kmsServer.callCount(operation),
     async close() {
       for (const client of [kms, dynamodb, handlerKms, handlerDynamodb]) client.destroy();
       await kmsServer.close();

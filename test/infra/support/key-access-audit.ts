@@ -11,7 +11,10 @@ export interface TemplateJson {
   Resources?: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 }
 
-/** Per KMS key (logical id in the stateful template): the roles (logical ids in the stateless one) meant to use it. */
+/**
+ * Per KMS key (logical id in the stateful template): the roles meant to use it, as logical ids
+ * of roles in the stateless template (named in advance) or in the stateful one (referenced).
+ */
 export type KeyUseIntent = Record<string, { signer?: string; publicKeyReaders: readonly string[] }>;
 
 interface Statement {
@@ -34,6 +37,8 @@ type UseAction = (typeof USE_ACTIONS)[number];
 export function auditSigningKeyAccess(stateful: TemplateJson, stateless: TemplateJson, intent: KeyUseIntent): string[] {
   const findings: string[] = [];
   const roleArns = roleArnsOf(stateless, findings);
+  // A role of the keys' own stack is named in their policies by reference: readable() shows `<id>.Arn`.
+  for (const [roleId] of resourcesOf(stateful, 'AWS::IAM::Role')) roleArns.set(roleId, `${roleId}.Arn`);
   const arnOfRole = (roleId: string) => roleArns.get(roleId) ?? `<role ${roleId} has no RoleName>`;
 
   for (const [name, template] of [['stateful', stateful], ['stateless', stateless]] as const) {

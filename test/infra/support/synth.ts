@@ -50,10 +50,10 @@ export function readable(value: unknown, producerLogicalIds: readonly string[]):
   return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, readable(item, producerLogicalIds)]));
 }
 
-// CDK names cross-stack outputs `ExportsOutputFnGetAtt<id>Arn<hash>` or `ExportsOutputRef<id><hash>`.
+// CDK names cross-stack outputs `ExportsOutputFnGetAtt<id><attribute><hash>` or `ExportsOutputRef<id><hash>`.
 function producedValue(outputName: string, producerLogicalIds: readonly string[]): string {
   for (const id of producerLogicalIds) {
-    if (outputName.includes(`FnGetAtt${id}Arn`)) return `${id}.Arn`;
+    for (const attribute of ['Arn', 'Jwk']) if (outputName.includes(`FnGetAtt${id}${attribute}`)) return `${id}.${attribute}`;
     if (outputName.includes(`Ref${id}`)) return id;
   }
   throw new Error(`Cross-stack reference ${outputName} names none of the producer's resources`);
