@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
 /**
@@ -23,6 +24,24 @@ export const MAIN_FIELDS = ['module', 'main'];
 export const ENTRY_NAME = 'index';
 
 /**
+ * Packages the SDK imports lazily, only when the environment holds no credentials (which on
+ * Lambda it always does) or only in a browser: about 105 KiB of every bundle (nested STS/SSO
+ * clients, their token providers, the browser user-agent parser) that a function never runs.
+ * Each is replaced by a module whose import fails, saying why. The container credentials and
+ * instance metadata sources stay: a runtime may hand credentials that way.
+ */
+const NOT_ON_LAMBDA = fileURLToPath(new URL('../bundling/credential-source-not-bundled.mjs', import.meta.url));
+const NEVER_LOADED_ON_LAMBDA = Object.fromEntries(
+  [
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-web-identity',
+    'bowser',
+  ].map((name) => [name, NOT_ON_LAMBDA]),
+);
+
+/**
  * The esbuild options of a function bundle. Nothing is external: the pinned AWS SDK is
  * bundled and minified, which loaded faster than the runtime's unbundled copy and keeps the
  * SDK version the one we tested. Code splitting puts what a handler loads with `import()` (the
@@ -43,6 +62,7 @@ export const LAMBDA_ESBUILD_OPTIONS = {
   banner: { js: ESM_REQUIRE_BANNER },
   mainFields: MAIN_FIELDS,
   external: [],
+  alias: NEVER_LOADED_ON_LAMBDA,
   outExtension: { '.js': '.mjs' },
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
