@@ -206,22 +206,24 @@ export async function benchColdStart(): Promise<Array<{ title: string; rows: Row
       { name: `${name}: process start to handler ready`, ...summarize(imports.map((sample) => sample.readyMs)), unit: 'ms', note: "node's own start included" },
     );
   }
+  // The goal is on the whole fresh process, as a Lambda init runs it: the issue's "now" (2.4-2.9x)
+  // is this ratio; the import alone against an empty handler's ~10 ms says little of a cold start.
   for (const functionId of functionIds) {
-    const ratio = summarize(ratios.get(functionId)!.map((sample) => sample.importMs));
+    const ratio = summarize(ratios.get(functionId)!.map((sample) => sample.readyMs));
     importRows.push({
-      name: `${functionId}: cold import / empty handler`,
+      name: `${functionId}: process start to handler ready / empty handler`,
       ...ratio,
       unit: '×',
       goal: atMost(ratio.value, GOALS.importRatio(functionId), '×'),
-      note: 'median of per-round ratios',
+      note: "median of per-round ratios; node's own start in both, as in a Lambda init",
     });
   }
   for (const functionId of functionIds) {
     importRows.push({
-      name: `${functionId}: process start to handler ready / empty handler`,
-      ...summarize(ratios.get(functionId)!.map((sample) => sample.readyMs)),
+      name: `${functionId}: cold import / empty handler`,
+      ...summarize(ratios.get(functionId)!.map((sample) => sample.importMs)),
       unit: '×',
-      note: "median of per-round ratios; node's start in both",
+      note: "import() alone, median of per-round ratios; the empty handler's import is ~10 ms of ESM loader",
     });
   }
   return [
