@@ -33,6 +33,12 @@ export interface LocalStackOptions {
   endpoints?: { dynamodb?: string; kms?: string };
   /** How long a function may run, as its Lambda timeout: the deadline its AWS calls must meet. @default 10 000 */
   functionTimeoutMs?: number;
+  /**
+   * Whether the deployment step that writes the keys' public halves into the functions'
+   * configuration runs, as the CDK app's custom resource does. Off, the functions fetch every
+   * key from KMS on first use (a configuration without them). @default true
+   */
+  deployPublicKeys?: boolean;
   fallback?: ApiServerOptions['fallback'];
   log?: (line: string) => void;
 }
@@ -90,7 +96,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const kms = new KMSClient({});
   try {
     const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir, externalKmsEndpoint: options.endpoints?.kms });
-    Object.assign(process.env, functionEnvironment(signingKeys, await deployedPublicKeys(kms, signingKeys)));
+    const environment = functionEnvironment(signingKeys, options.deployPublicKeys === false ? undefined : await deployedPublicKeys(kms, signingKeys));
+    // A variable left unset is removed: an earlier stack of this process may have set it.
+    for (const [name, value] of Object.entries(environment)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     const originSecret = randomBytes(24).toString('base64url');
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
     const jwtIssuer = await ensureJwtIssuer(dataDir);
@@ -144,13 +155,13 @@ function externalService(url: string): { url: string; close(): Promise<void> } {
 }
 
 /** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */
-function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicKeys): Record<string, string> {
+function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicKeys | undefined): Record<string, string | undefined> {
   const contracts: Partial<Record<AnyFunctionEnvName, string>> = {
     PAYMENT_SIGNING_KEY_ARN: keys.paymentKeyArns[0]!,
     TRUSTED_PAYMENT_KEY_ARNS: keys.paymentKeyArns.join(','),
-    TRUSTED_PAYMENT_PUBLIC_KEYS: publicKeys.trustedPaymentKeys,
+    TRUSTED_PAYMENT_PUBLIC_KEYS: publicKeys?.trustedPaymentKeys,
     VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
-    VERDICT_PUBLIC_KEY: publicKeys.verdictKey,
+    VERDICT_PUBLIC_KEY: publicKeys?.verdictKey,
     PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
     CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
     MERCHANT_CACHE_TTL_SECONDS: process.env.MERCHANT_CACHE_TTL_SECONDS ?? '30',
@@ -165,7 +176,7 @@ function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicK
     ...contracts,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'signed-pay-local',
-  } as Record<string, string>;
+  };
 }
 
 /** A variable of some function's environment contract: the local stack sets these names only. */

@@ -18,7 +18,11 @@ export interface FaultStack extends RunningLocalStack {
   kmsServed(operation: string): number;
 }
 
-export async function startFaultStack(): Promise<FaultStack> {
+/**
+ * `deployPublicKeys: false` starts the functions without the keys' public halves in their
+ * configuration, so they fetch them from KMS through the proxy (see LocalStackOptions).
+ */
+export async function startFaultStack(options: { deployPublicKeys?: boolean } = {}): Promise<FaultStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signed-pay-faults-'));
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   // Short attempts, two of them: the deadline (FUNCTION_TIMEOUT_MS less the answer reserve) bounds them all.
@@ -32,6 +36,7 @@ export async function startFaultStack(): Promise<FaultStack> {
     port: 0,
     endpoints: { dynamodb: dynamodbProxy.url, kms: kmsProxy.url },
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
+    deployPublicKeys: options.deployPublicKeys,
   });
   return {
     ...stack,

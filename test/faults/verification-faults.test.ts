@@ -1,5 +1,7 @@
 // Verification and the key sets with KMS or DynamoDB refusing or hanging, through fault proxies.
-// The file's order matters: the first tests meet a cold container (no key loaded yet).
+// The file's order matters: the first tests meet a cold container (no key loaded yet). Its functions
+// run without the deployed public keys, so they load every key from KMS (a configuration that lacks
+// them, or a rotation it does not show yet); with them, see deployed-keys-faults.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../local/fault-proxy.js';
 import { bearer, postSettlement } from '../support/test-stack.js';
@@ -10,7 +12,7 @@ let paymentResponse: string;
 const EXPECTED = { merchantId: 'm_123', orderId: 'o_verify', amount: { value: 1999, currency: 'USD' } };
 
 beforeAll(async () => {
-  stack = await startFaultStack();
+  stack = await startFaultStack({ deployPublicKeys: false });
   const settled = await postSettlement(stack.url, { ...EXPECTED, merchantId: undefined, paymentMethod: { type: 'card', token: 'tok_success' } }, 'verify-faults', bearer(stack.devTokens.m_123!));
   paymentResponse = settled.body.paymentResponse;
 });
