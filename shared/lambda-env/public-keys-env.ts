@@ -13,12 +13,16 @@ const publicJwkSchema = z.object({
   use: z.literal('sig'),
 }) satisfies z.ZodMiniType<PublicJwk>;
 
-/** A variable holding JSON, checked against `schema` once parsed. */
+/**
+ * A variable holding JSON, checked against `schema` once parsed. Empty means none: a tool that can
+ * only override the variables a template declares (`sam local invoke --env-vars`) clears it so.
+ */
 function jsonVariable<S extends z.ZodMiniType>(schema: S, what: string) {
   return z.pipe(
     z.pipe(
       z.string(),
       z.transform((value: string, context): unknown => {
+        if (value === '') return undefined;
         try {
           return JSON.parse(value);
         } catch {
@@ -27,7 +31,7 @@ function jsonVariable<S extends z.ZodMiniType>(schema: S, what: string) {
         }
       }),
     ),
-    schema,
+    z.optional(schema),
   );
 }
 
