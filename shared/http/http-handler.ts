@@ -1,8 +1,9 @@
-import middy from '@middy/core';
+import middy, { type PluginExecutionMode } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { runWithDeadline } from '../adapters/aws/call-deadline.js';
 import { bodyLimit } from './body-limit.js';
+import { executionModeWithoutAbortSignal } from './execution-mode.js';
 import { jsonBody, type JsonEvent } from './json-body.js';
 import { problemErrors } from './problem-errors.js';
 import type { HttpContext, HttpEvent, HttpResult } from './types.js';
@@ -27,8 +28,9 @@ function withinLambdaDeadline<E>(handler: Handler<E>): Handler<E> {
  */
 function baseStack<E extends HttpEvent>() {
   // No early-timeout response: API Gateway answers a timed-out integration itself, and the
-  // timer middy arms for it costs every request a few microseconds (measured in the bench).
-  return middy<E, HttpResult>({ timeoutEarlyInMillis: 0 })
+  // timer middy arms for it costs every request a few microseconds (measured in the bench);
+  // nor the AbortController middy makes for it per request (execution-mode.ts).
+  return middy<E, HttpResult>({ timeoutEarlyInMillis: 0, executionMode: executionModeWithoutAbortSignal as unknown as PluginExecutionMode })
     .use(httpSecurityHeaders({ crossOriginResourcePolicy: { policy: 'cross-origin' } }) as middy.MiddlewareObj<E, HttpResult>)
     .use(httpHeaderNormalizer() as middy.MiddlewareObj<E, HttpResult>)
     .use(problemErrors() as middy.MiddlewareObj<E, HttpResult>)
