@@ -85,7 +85,7 @@ export async function benchVerification(): Promise<Array<{ title: string; rows: 
     const viaJose: Operation = async (token) => {
       await compactVerify(token.token, cryptoKey, { algorithms: ['ES256'] });
     };
-    // The shared HTTP stack alone (middy, security headers, logger keys, JSON body), answering the
+    // The shared HTTP stack alone (middy, security headers, body limit, JSON body), answering the
     // handler's result without verifying anything: what the stack costs apart from the rule.
     const stackResult = JSON.parse(first.body) as Record<string, unknown>;
     const stackOnly = jsonHttpHandler(async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as BenchHandler;

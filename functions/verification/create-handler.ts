@@ -8,6 +8,9 @@ import { verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/ve
 import type { VerificationClients } from './aws-adapters.js';
 import type { VerificationEnv } from './env.js';
 
+/** A verification result is about one token at one moment: nobody may cache it. */
+const NO_STORE = { 'cache-control': 'no-store' } as const;
+
 /**
  * POST /v1/verifications: whatever the token, a verification result (200). Only a body that
  * is not a verification request is a 400; a failure of ours under checkLedger or a nonce is a 503.
@@ -31,6 +34,6 @@ export function createVerificationHandler(env: VerificationEnv, clients?: Verifi
   return jsonHttpHandler(async (event) => {
     const request = parseInput(verificationRequestSchema, event.jsonBody, 'verification request');
     const response = await verifyPayment(deps, request);
-    return jsonResponse(200, response, { 'cache-control': 'no-store' });
+    return jsonResponse(200, response, NO_STORE);
   });
 }

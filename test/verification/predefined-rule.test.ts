@@ -116,6 +116,31 @@ describe('the predefined rule', () => {
     expect(read(JSON.stringify(claims({ iss: `${ISSUER}/` })))).toBeUndefined();
     expect(read(JSON.stringify({ ...claims(), iat: NOW_S - 0.5 }))).toBeUndefined();
   });
+
+  it.each([
+    ['an escape JSON.stringify would not write', (json: string) => json.replace('"m_123"', '"m\\u005f123"')],
+    ['an escaped slash', (json: string) => json.replace('https://', 'https:\\/\\/')],
+    ['a number spelt with a fraction', (json: string) => json.replace('1999', '1999.0')],
+    ['a number spelt with an exponent', (json: string) => json.replace('1999', '1.999e3')],
+    ['a byte order mark', (json: string) => `\ufeff${json}`],
+  ])('refuses claims respelt with %s', (_what, respell) => {
+    const read = (json: string) => readPaymentResponseClaims(Buffer.from(json), { issuer: ISSUER, now: NOW });
+    const respelt = respell(JSON.stringify(claims()));
+    expect(respelt).not.toBe(JSON.stringify(claims()));
+    expect(read(respelt)).toBeUndefined();
+  });
+
+  it('refuses claims that are not UTF-8, even where a decoder would substitute a character', () => {
+    const bytes = Buffer.from(JSON.stringify(claims({ iss: `${ISSUER}?x` })));
+    bytes[bytes.indexOf('?')] = 0xff;
+    expect(readPaymentResponseClaims(bytes, { issuer: `${ISSUER}\ufffdx`, now: NOW })).toBeUndefined();
+  });
+
+  it('hands the key the first two parts exactly as sent, as the signing input', () => {
+    const jwt = token();
+    const jws = inspectPaymentResponse(jwt);
+    expect(jws.ok && jws.signingInput).toBe(jwt.split('.').slice(0, 2).join('.'));
+  });
 });
 
 describe('what a verified response says about the caller’s payment', () => {

@@ -46,7 +46,9 @@ export function inspectPaymentResponse(token: string): JwsInspection {
   // MALFORMED comes first, so a bad payload or signature part outranks any header reason.
   if (!payload || !signature) return rejected('MALFORMED');
   if ('reason' in header) return rejected(header.reason);
-  return { ok: true, kid: header.kid, signingInput: `${headerPart}.${payloadPart}`, signature, payload };
+  // The first two parts as sent are a prefix of the token: a slice of it, not a copy.
+  const signingInput = token.slice(0, headerPart.length + 1 + payloadPart.length);
+  return { ok: true, kid: header.kid, signingInput, signature, payload };
 }
 
 type HeaderInspection = { kid: string } | { reason: RejectionReason };
