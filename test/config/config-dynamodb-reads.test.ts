@@ -1,29 +1,23 @@
 // How often the config function reads DynamoDB, counted at dynalite. Nothing here is timed: the
 // TTL is crossed with the cache's injected clock, never by waiting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedConfigLayers } from '../../local/seed-config.js';
 import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseCountryCode } from '../../shared/domain/config/countries.js';
 import { layerChainFor } from '../../shared/domain/config/layers.js';
-import { createConfigTable, type CountingDynalite, startDynalite, testClients } from './support/dynamodb.js';
+import { type CountingDynalite, startSeededConfigStore, type testClients } from './support/dynamodb.js';
 import { loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
 
+let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
 let clients: ReturnType<typeof testClients>;
 let store: DynamoDbConfigStore;
 
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  clients = testClients(dynalite.url);
-  await createConfigTable(clients.client, 'config');
-  store = new DynamoDbConfigStore(clients.documentClient, 'config');
-  await seedConfigLayers(store);
+  seeded = await startSeededConfigStore();
+  ({ dynalite, clients, store } = seeded);
 });
-afterAll(async () => {
-  clients?.client.destroy();
-  await dynalite?.stop();
-});
+afterAll(async () => seeded?.stop());
 
 // Every way a request names its country: the query (launch countries, one without an entry,
 // Kosovo), Accept-Language, and CloudFront-Viewer-Country with the origin secret.

@@ -2,27 +2,21 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseLayerName } from '../../shared/domain/config/layers.js';
-import { seedConfigLayers } from '../../local/seed-config.js';
-import { createConfigTable, type CountingDynalite, startDynalite, testClients } from './support/dynamodb.js';
+import { type CountingDynalite, startSeededConfigStore, type testClients } from './support/dynamodb.js';
 import { type ConfigReply, loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
 
+let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
 let clients: ReturnType<typeof testClients>;
 let store: DynamoDbConfigStore;
 let getConfig: Awaited<ReturnType<typeof loadConfigHandler>>;
 
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  clients = testClients(dynalite.url);
-  await createConfigTable(clients.client, 'config');
-  store = new DynamoDbConfigStore(clients.documentClient, 'config');
-  await seedConfigLayers(store);
+  seeded = await startSeededConfigStore();
+  ({ dynalite, clients, store } = seeded);
   getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
 });
-afterAll(async () => {
-  clients?.client.destroy();
-  await dynalite?.stop();
-});
+afterAll(async () => seeded?.stop());
 
 const fromCloudFront = (country: string) => ({ 'cloudfront-viewer-country': country, 'x-origin-verify': ORIGIN_SECRET });
 
