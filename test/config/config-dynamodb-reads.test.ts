@@ -5,17 +5,16 @@ import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.j
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseCountryCode } from '../../shared/domain/config/countries.js';
 import { layerChainFor } from '../../shared/domain/config/layers.js';
-import { type CountingDynalite, startSeededConfigStore, type testClients } from './support/dynamodb.js';
+import { type CountingDynalite, startSeededConfigStore } from './support/dynamodb.js';
 import { loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
 
 let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
-let clients: ReturnType<typeof testClients>;
 let store: DynamoDbConfigStore;
 
 beforeAll(async () => {
   seeded = await startSeededConfigStore();
-  ({ dynalite, clients, store } = seeded);
+  ({ dynalite, store } = seeded);
 });
 afterAll(async () => seeded?.stop());
 

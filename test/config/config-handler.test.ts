@@ -2,18 +2,17 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseLayerName } from '../../shared/domain/config/layers.js';
-import { type CountingDynalite, startSeededConfigStore, type testClients } from './support/dynamodb.js';
+import { type CountingDynalite, startSeededConfigStore } from './support/dynamodb.js';
 import { type ConfigReply, loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
 
 let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
-let clients: ReturnType<typeof testClients>;
 let store: DynamoDbConfigStore;
 let getConfig: Awaited<ReturnType<typeof loadConfigHandler>>;
 
 beforeAll(async () => {
   seeded = await startSeededConfigStore();
-  ({ dynalite, clients, store } = seeded);
+  ({ dynalite, store } = seeded);
   getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
 });
 afterAll(async () => seeded?.stop());
