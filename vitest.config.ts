@@ -1,12 +1,46 @@
 import { defineConfig } from 'vitest/config';
 
+const EXCLUDE = ['node_modules/**', 'cdk.out/**', 'client/dist/**', '.local/**'];
+const INFRA = 'test/infra/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'cdk.out/**', 'client/dist/**', '.local/**'],
     // Integration tests start real local services; give them room on a 2-core machine.
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // Worker threads start faster and cheaper than child processes; the test files' own child
+    // processes (npm start, the CLIs, moto_server, cfn-lint) are unaffected.
+    pool: 'threads',
+    // Vitest's default is one worker less than the cores: one on a 2-core machine. Many files
+    // mostly wait (on child processes, hanging dependencies, deadlines): both cores get one.
+    maxWorkers: 2,
+    // Each worker runs file after file in one thread, and loads node_modules once for them all,
+    // instead of starting a thread and loading the AWS SDK, aws-cdk-lib, jose... for every file.
+    isolate: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: [INFRA],
+          exclude: EXCLUDE,
+          // The CDK tests also share their modules: CDK's template validation engine (5-10 s to
+          // start) and each synthesized context (test/infra/support/synth.ts) are paid once per
+          // worker, not once per file. They only read apps they did not build.
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['**/*.test.ts'],
+          exclude: [...EXCLUDE, INFRA],
+          // Our own modules are evaluated afresh for each file (local stacks, their handlers and
+          // process.env included): see the setup file.
+          setupFiles: ['test/support/fresh-modules.ts'],
+        },
+      },
+    ],
   },
 });

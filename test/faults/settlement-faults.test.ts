@@ -10,6 +10,7 @@ import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { paymentIdFor } from '../../shared/use-cases/settle-payment.js';
 import type { Fault } from '../../local/fault-proxy.js';
 import { bearer, postSettlement } from '../support/test-stack.js';
+import { until } from '../support/until.js';
 import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
 
 let stack: FaultStack;
@@ -97,10 +98,14 @@ describe('DynamoDB fails after the signature, before the receipt is recorded', (
     const key = freshKey();
     await settle(freshKey());
     const signed = stack.kmsServed('Sign');
-    // KMS answers slowly; while it signs, DynamoDB starts refusing.
+    // KMS answers slowly; while it signs, DynamoDB starts refusing. The payment is locked right
+    // before it is charged and signed: from then on, only the receipt's write is left to fail.
     await stack.kmsProxy.set('slow', { delayMs: 300 });
     const pending = settle(key);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await until(async () => ((await ledger.get(paymentIdFor('m_123', key)))?.lockExpiresAt ? true : undefined), {
+      everyMs: 10,
+      what: 'the payment being locked',
+    });
     await stack.dynamodbProxy.set('refuse');
     const failed = await pending;
     expectAnsweredInTime(failed.ms);
@@ -110,12 +115,22 @@ describe('DynamoDB fails after the signature, before the receipt is recorded', (
 
     await stack.dynamodbProxy.set('pass');
     await stack.kmsProxy.set('pass');
-    // The lock could not be released: it holds until the failed invocation's deadline.
+    // The lock could not be released: it holds until the failed invocation's deadline, and every
+    // retry until then is 409.
+    const lockExpiresAt = (await ledger.get(paymentIdFor('m_123', key)))?.lockExpiresAt ?? 0;
+    expect(lockExpiresAt).toBeGreaterThan(0);
     const early = await settle(key);
     expect(early.result.status).toBe(409);
-    await new Promise((resolve) => setTimeout(resolve, FUNCTION_TIMEOUT_MS));
-    const retried = await settle(key);
+    const retried = await until(
+      async () => {
+        const attempt = await settle(key);
+        if (attempt.result.status !== 201) expect(attempt.result.status).toBe(409);
+        return attempt.result.status === 201 ? attempt : undefined;
+      },
+      { everyMs: 50, withinMs: 2 * FUNCTION_TIMEOUT_MS, what: 'the retry after the lock ran out' },
+    );
     expect(retried.result.status).toBe(201);
+    expect(Date.now()).toBeGreaterThanOrEqual(lockExpiresAt);
     const record = await ledger.get(paymentIdFor('m_123', key));
     expect(record?.paymentResponse).toBe(retried.result.body.paymentResponse);
     expect((await settle(key)).result.text).toBe(retried.result.text);

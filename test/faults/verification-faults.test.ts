@@ -4,7 +4,9 @@
 // them, or a rotation it does not show yet); with them, see deployed-keys-faults.test.ts.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '../../local/fault-proxy.js';
+import { KEY_RELOAD_BACKOFF } from '../../shared/adapters/kms-key-set.js';
 import { bearer, postSettlement } from '../support/test-stack.js';
+import { until } from '../support/until.js';
 import { FUNCTION_TIMEOUT_MS, type FaultStack, startFaultStack, timed } from './fault-stack.js';
 
 let stack: FaultStack;
@@ -40,10 +42,19 @@ const get = (path: string) =>
   });
 
 describe('a cold container with KMS down', () => {
+  // When the verification container last failed to load its keys: it asks KMS again only once
+  // the reload backoff (its first step, after one failure in a row) has run out.
+  let failedLoadAnsweredAt: number | undefined;
+
   it.each<Fault>(['hang', 'refuse'])('KMS %s: KEYS_UNAVAILABLE, retryable, answered in time', async (fault) => {
     await stack.kmsProxy.set(fault);
-    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the previous attempt's backoff
+    if (failedLoadAnsweredAt !== undefined) {
+      // Past the previous attempt's backoff, or this request would not meet the fault at all.
+      const backoffEnds = failedLoadAnsweredAt + KEY_RELOAD_BACKOFF.firstMs;
+      await until(() => (Date.now() > backoffEnds ? true : undefined), { everyMs: 20, what: 'the end of the key reload backoff' });
+    }
     const { result, ms } = await verify();
+    failedLoadAnsweredAt = Date.now();
     expect(ms).toBeLessThan(FUNCTION_TIMEOUT_MS);
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ verified: false, reason: 'KEYS_UNAVAILABLE', retryable: true });
@@ -63,12 +74,13 @@ describe('a cold container with KMS down', () => {
   it('recovers within seconds of KMS coming back, not a minute', async () => {
     await stack.kmsProxy.set('pass');
     const started = Date.now();
-    let reason = '';
-    while (Date.now() - started < 10_000) {
-      reason = (await verify()).result.body.reason;
-      if (reason === 'OK') break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    const reason = await until(
+      async () => {
+        const { reason } = (await verify()).result.body;
+        return reason === 'OK' ? reason : undefined;
+      },
+      { everyMs: 50, what: 'a verification with the keys loaded again' },
+    );
     expect(reason).toBe('OK');
     expect(Date.now() - started).toBeLessThan(5_000);
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KEY_ADMIN_ACTIONS } from '../../infra/constructs/signing-key-policy.js';
 import { auditKeyPolicy, auditSigningKeyAccess, type KeyUseIntent, type TemplateJson } from './support/key-access-audit.js';
-import { SYNTH_TIMEOUT_MS, logicalIdOf, readable, synthesize, type SynthesizedApp } from './support/synth.js';
+import { JWT_ROTATING_TRACED, SYNTH_TIMEOUT_MS, logicalIdOf, readable, synthesize, type SynthesizedApp } from './support/synth.js';
 
 // Who is meant to use which key, from the app's objects; the audit then reads only templates.
 function intentOf(app: SynthesizedApp): KeyUseIntent {
@@ -24,10 +24,7 @@ const templatesOf = (app: SynthesizedApp) => ({
 
 const deployments: [string, Record<string, unknown>][] = [
   ['the default deployment', {}],
-  [
-    'a JWT-authorized, mid-rotation, traced deployment',
-    { paymentKeyGenerations: ['2', '1'], settlementAuthorizer: 'jwt', jwtIssuer: 'https://issuer.example.com/', jwtAudience: ['a'], tracing: true },
-  ],
+  ['a JWT-authorized, mid-rotation, traced deployment', JWT_ROTATING_TRACED],
 ];
 const apps = new Map<string, SynthesizedApp>();
 beforeAll(() => {

@@ -6,18 +6,77 @@ import { buildApp, type SignedPayApp } from '../../../infra/app.js';
 /** Skips esbuild: template tests look at CloudFormation, not at bundles, and run 10x faster. */
 export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
 
-/** First synth of a file costs 5-10 s on two cores. */
+/** The first synth in a process costs 5-10 s on two cores (CDK's template validation engine starts). */
 export const SYNTH_TIMEOUT_MS = 60_000;
+
+/** JWT-authorized, mid-rotation and traced: the deployment that turns on the most resources. */
+export const JWT_ROTATING_TRACED = {
+  paymentKeyGenerations: ['2', '1'],
+  settlementAuthorizer: 'jwt',
+  jwtIssuer: 'https://issuer.example.com/',
+  jwtAudience: ['signed-pay-merchants'],
+  tracing: true,
+} as const;
 
 export interface SynthesizedApp extends SignedPayApp {
   statefulTemplate: Template;
   statelessTemplate: Template;
 }
 
-/** The real app (same `buildApp` as `cdk synth`), with extra context and no bundling. */
-export function synthesize(context: Record<string, unknown> = {}): SynthesizedApp {
+export interface SynthOptions {
+  /**
+   * Also run CDK's built-in CloudFormation template validation, as `cdk synth` does. Unless the
+   * context turns on `@aws-cdk/core:validateAgainstDefaultRules` (or its strict mode) it only
+   * warns, in the assembly's validation report: synth.test.ts reads that report, the template
+   * tests do not, so they leave it out (its engine takes 5-10 s to start and 0.5 s a synth).
+   * cdk-nag runs either way.
+   */
+  templateValidation?: boolean;
+}
+
+// One synth per context for every test file of the worker: the infra project runs its files
+// without isolation (vitest.config.ts), so a context another file synthesized is not paid again.
+const synthesized = new Map<string, { app: SynthesizedApp; templateValidation: boolean }>();
+
+/** The flags under which CDK's built-in template validation fails synth instead of warning. */
+const TEMPLATE_VALIDATION_FAILS_SYNTH = ['@aws-cdk/core:validateAgainstDefaultRules', '@aws-cdk/core:strictCfnValidateErrors'];
+
+/**
+ * The real app (same `buildApp` as `cdk synth`, cdk-nag included), with extra context and no
+ * bundling, synthesized once per context and shared: read it, never add to it (a test that adds
+ * constructs builds its own app with `buildApp`). A context that fails to synthesize fails anew
+ * at every call.
+ */
+export function synthesize(context: Record<string, unknown> = {}, { templateValidation = false }: SynthOptions = {}): SynthesizedApp {
+  const key = canonicalJson(context);
+  const cached = synthesized.get(key);
+  if (cached && (cached.templateValidation || !templateValidation)) return cached.app;
   const built = buildApp({ ...WITHOUT_BUNDLING, ...context });
-  return { ...built, statefulTemplate: Template.fromStack(built.stateful), statelessTemplate: Template.fromStack(built.stateless) };
+  const validationMayFail = TEMPLATE_VALIDATION_FAILS_SYNTH.some((flag) => [true, 'true'].includes(built.app.node.tryGetContext(flag)));
+  withTemplateValidation(templateValidation || validationMayFail, () => built.app.synth());
+  const app = { ...built, statefulTemplate: Template.fromStack(built.stateful), statelessTemplate: Template.fromStack(built.stateless) };
+  synthesized.set(key, { app, templateValidation });
+  return app;
+}
+
+/** CDK reads CDK_VALIDATION when it synthesizes (synth is synchronous: nothing else sees the change). */
+function withTemplateValidation<T>(enabled: boolean, synth: () => T): T {
+  const previous = process.env.CDK_VALIDATION;
+  if (!enabled) process.env.CDK_VALIDATION = 'false';
+  try {
+    return synth();
+  } finally {
+    if (previous === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = previous;
+  }
+}
+
+/** JSON with object keys sorted: equal contexts give equal keys whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'undefined';
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
 }
 
 export function logicalIdOf(construct: IConstruct): string {
