@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const EXCLUDE = ['node_modules/**', 'cdk.out/**', 'client/dist/**', '.local/**'];
@@ -12,9 +13,10 @@ export default defineConfig({
     // Worker threads start faster and cheaper than child processes; the test files' own child
     // processes (npm start, the CLIs, moto_server, cfn-lint) are unaffected.
     pool: 'threads',
-    // Vitest's default is one worker less than the cores: one on a 2-core machine. Many files
-    // mostly wait (on child processes, hanging dependencies, deadlines): both cores get one.
-    maxWorkers: 2,
+    // Vitest's default is one worker less than the cores: one on a 2-core machine, where many
+    // files mostly wait (on child processes, hanging dependencies, deadlines). One per core; more
+    // cost more CPU (each worker loads its own modules) than they win back in waits.
+    maxWorkers: availableParallelism(),
     // Each worker runs file after file in one thread, and loads node_modules once for them all,
     // instead of starting a thread and loading the AWS SDK, aws-cdk-lib, jose... for every file.
     isolate: false,

@@ -1,18 +1,17 @@
 // The static checks of `npm test` (types, architecture, unused code), run side by side: on two
-// cores they take about as long as the slowest one, not as long as all three. Each check's
-// output is printed whole, in this order; the exit code is non-zero if any check failed.
+// cores they take little longer than the slowest one, not as long as all three. Each check's
+// output is printed whole, in this order; the exit code is non-zero if any check failed. Run by
+// `npm run check`, which puts node_modules/.bin on the PATH the checks' commands need.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
-const CHECKS: [name: string, command: string, args: string[]][] = [
-  ['tsc --noEmit', 'tsc', ['--noEmit']],
-  ['check:architecture', 'npm', ['run', '-s', 'check:architecture']],
-  ['check:unused', 'npm', ['run', '-s', 'check:unused']],
-];
+const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+// The package.json scripts themselves, without an npm process each (about 0.5 s apiece).
+const CHECKS = ['tsc --noEmit', scripts['check:architecture']!, scripts['check:unused']!];
 
-function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+function run(command: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    // npm run puts node_modules/.bin on PATH, for tsc as for its own scripts.
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -21,9 +20,9 @@ function run(command: string, args: string[]): Promise<{ code: number; output: s
   });
 }
 
-const results = await Promise.all(CHECKS.map(([, command, args]) => run(command, args)));
+const results = await Promise.all(CHECKS.map(run));
 results.forEach(({ code, output }, index) => {
   process.stdout.write(output);
-  if (code !== 0) process.stderr.write(`${CHECKS[index]![0]} failed (exit code ${code})\n`);
+  if (code !== 0) process.stderr.write(`\`${CHECKS[index]}\` failed (exit code ${code})\n`);
 });
 process.exitCode = results.some(({ code }) => code !== 0) ? 1 : 0;

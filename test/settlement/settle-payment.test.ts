@@ -277,17 +277,20 @@ describe('a crash at any step converges on one charge and one receipt', () => {
     // First attempt: begins, then stalls inside the processor past its lock.
     let resume: () => void = () => undefined;
     const stalled = new Promise<void>((resolve) => (resume = resolve));
+    let entered: () => void = () => undefined;
+    const inProcessor = new Promise<void>((resolve) => (entered = resolve));
     const process = deps.processor.process.bind(deps.processor);
     let first = true;
     deps.processor.process = async (charge) => {
       if (first) {
         first = false;
+        entered();
         await stalled;
       }
       return process(charge);
     };
     const slow = settle(request);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await inProcessor;
     clock.now += 10_001;
     const retry = await settle(request);
     resume();
