@@ -31,7 +31,7 @@ export class PublicKeyJwks extends Construct {
       entry: join(REPOSITORY_ROOT, 'functions/public-key-jwk/handler.ts'),
       projectRoot: REPOSITORY_ROOT,
       serviceName: 'public-key-jwk',
-      description: 'signed-pay: reads signing keys\u2019 public halves at deploy time',
+      description: 'signed-pay: reads the public halves of the signing keys at deploy time',
     });
     this.readerRoleArn = this.#reader.role!.roleArn;
     this.#provider = new Provider(this, 'Provider', {
