@@ -1,5 +1,5 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { CloudFormationCustomResourceCreateEvent } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { createPublicKeyJwkHandler } from '../functions/public-key-jwk/create-handler.js';
 import type { LocalSigningKeys } from './signing-keys.js';
 
@@ -18,7 +18,7 @@ export interface DeployedPublicKeys {
 export async function deployedPublicKeys(kms: KMSClient, keys: LocalSigningKeys): Promise<DeployedPublicKeys> {
   const handler = createPublicKeyJwkHandler(kms);
   const jwkOf = async (keyArn: string) => {
-    const { Data } = await handler(createEvent(keyArn));
+    const { Data } = await handler(publicKeyJwkEvent('Create', keyArn));
     if (!Data) throw new Error(`the public-key-jwk handler returned no JWK for ${keyArn}`);
     return Data.Jwk;
   };
@@ -26,15 +26,20 @@ export async function deployedPublicKeys(kms: KMSClient, keys: LocalSigningKeys)
   return { trustedPaymentKeys: `[${paymentJwks.join(',')}]`, verdictKey: await jwkOf(keys.verdictKeyArn) };
 }
 
-function createEvent(keyArn: string): CloudFormationCustomResourceCreateEvent {
-  return {
-    RequestType: 'Create',
+/** An event of the public-key-jwk custom resource, as CloudFormation (through CDK's Provider) sends it. */
+export function publicKeyJwkEvent(requestType: 'Create' | 'Update' | 'Delete', keyArn: unknown): CloudFormationCustomResourceEvent {
+  const common = {
     ServiceToken: 'local',
     ResponseURL: 'http://127.0.0.1/unused',
     StackId: 'local',
-    RequestId: keyArn,
+    RequestId: String(keyArn),
     LogicalResourceId: 'PublicKeyJwk',
     ResourceType: 'Custom::PublicKeyJwk',
     ResourceProperties: { ServiceToken: 'local', KeyArn: keyArn },
   };
+  if (requestType === 'Create') return { ...common, RequestType: 'Create' };
+  const PhysicalResourceId = String(keyArn);
+  return requestType === 'Update'
+    ? { ...common, RequestType: 'Update', PhysicalResourceId, OldResourceProperties: { ServiceToken: 'local' } }
+    : { ...common, RequestType: 'Delete', PhysicalResourceId };
 }

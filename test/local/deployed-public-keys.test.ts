@@ -5,10 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicKeyJwkHandler } from '../../functions/public-key-jwk/create-handler.js';
-import { deployedPublicKeys } from '../../local/deployed-public-keys.js';
+import { deployedPublicKeys, publicKeyJwkEvent } from '../../local/deployed-public-keys.js';
 import { type RunningKmsServer, startKmsServer } from '../../local/kms/kms-server.js';
 import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
 
@@ -29,25 +28,12 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const event = (RequestType: 'Create' | 'Update' | 'Delete', KeyArn: unknown): CloudFormationCustomResourceEvent =>
-  ({
-    RequestType,
-    ServiceToken: 'token',
-    ResponseURL: 'https://example.test/response',
-    StackId: 'stack',
-    RequestId: 'request',
-    LogicalResourceId: 'PublicJwk',
-    ResourceType: 'Custom::PublicKeyJwk',
-    ResourceProperties: { ServiceToken: 'token', KeyArn },
-    ...(RequestType === 'Create' ? {} : { PhysicalResourceId: String(KeyArn), OldResourceProperties: {} }),
-  }) as CloudFormationCustomResourceEvent;
-
 describe('the public-key-jwk custom resource', () => {
   it('answers Create and Update with the key\'s public JWK, the key ARN as physical id', async () => {
     const keyArn = await newKey();
     const handler = createPublicKeyJwkHandler(kms);
     for (const requestType of ['Create', 'Update'] as const) {
-      const result = await handler(event(requestType, keyArn));
+      const result = await handler(publicKeyJwkEvent(requestType, keyArn));
       expect(result.PhysicalResourceId).toBe(keyArn);
       expect(JSON.parse(result.Data!.Jwk)).toEqual(await fetchPublicJwk(kms, keyArn));
     }
@@ -55,15 +41,15 @@ describe('the public-key-jwk custom resource', () => {
 
   it('deletes nothing and asks KMS nothing on Delete', async () => {
     const before = server.callCount('GetPublicKey');
-    expect(await createPublicKeyJwkHandler(kms)(event('Delete', 'arn:aws:kms:us-east-1:000000000000:key/gone'))).toEqual({
+    expect(await createPublicKeyJwkHandler(kms)(publicKeyJwkEvent('Delete', 'arn:aws:kms:us-east-1:000000000000:key/gone'))).toEqual({
       PhysicalResourceId: 'arn:aws:kms:us-east-1:000000000000:key/gone',
     });
     expect(server.callCount('GetPublicKey')).toBe(before);
   });
 
   it('fails the deployment for a KeyArn that is not a KMS key ARN, or a key that is not P-256', async () => {
-    await expect(createPublicKeyJwkHandler(kms)(event('Create', 'alias/payments'))).rejects.toThrow(/KeyArn must be a KMS key ARN/);
-    await expect(createPublicKeyJwkHandler(kms)(event('Create', await newKey('ECC_NIST_P384')))).rejects.toThrow(/not an ECC_NIST_P256/);
+    await expect(createPublicKeyJwkHandler(kms)(publicKeyJwkEvent('Create', 'alias/payments'))).rejects.toThrow(/KeyArn must be a KMS key ARN/);
+    await expect(createPublicKeyJwkHandler(kms)(publicKeyJwkEvent('Create', await newKey('ECC_NIST_P384')))).rejects.toThrow(/not an ECC_NIST_P256/);
   });
 });
 

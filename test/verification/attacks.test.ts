@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetPublicKeyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { EXPECTED, paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
 
 let stack: VerificationStack;
@@ -16,7 +17,7 @@ let baitRequests = 0;
 
 beforeAll(async () => {
   stack = await startVerificationStack();
-  kid = stack.keyArns.current.split('/').pop()!;
+  kid = kidOfKeyArn(stack.keyArns.current);
   const { PublicKey } = await stack.kms.send(new GetPublicKeyCommand({ KeyId: stack.keyArns.current }));
   const publicKey = createPublicKey({ key: Buffer.from(PublicKey!), format: 'der', type: 'spki' });
   publicKeyPem = publicKey.export({ format: 'pem', type: 'spki' }).toString();

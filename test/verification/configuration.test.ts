@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createVerificationHandler } from '../../functions/verification/create-handler.js';
 import { verificationEnvSchema } from '../../functions/verification/env.js';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { parseEnv } from '../../shared/lambda-env/parse-env.js';
 
 const arn = (id: string, region = 'us-east-1') => `arn:aws:kms:${region}:111122223333:key/${id}`;
@@ -49,19 +50,16 @@ describe('the public keys the deployment hands in (TRUSTED_PAYMENT_PUBLIC_KEYS)'
   const jwk = (kid: string) => ({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'ES256', use: 'sig' });
 
   it('takes a JSON array of the keys\' JWKs; empty (as `sam local invoke --env-vars` clears it) means none', () => {
-    expect(coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([jwk(kidOf(CURRENT))]) })).toBeTypeOf('function');
+    expect(coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([jwk(kidOfKeyArn(CURRENT))]) })).toBeTypeOf('function');
     expect(coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: '' })).toBeTypeOf('function');
   });
 
   it('fails the cold start on what is not JSON, not a P-256 JWK, or a key outside the trust set', () => {
     expect(() => coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: '{' })).toThrow(/TRUSTED_PAYMENT_PUBLIC_KEYS: must be JSON: an array of public JWKs/);
-    expect(() => coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([{ ...jwk(kidOf(CURRENT)), crv: 'P-384' }]) })).toThrow(
+    expect(() => coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([{ ...jwk(kidOfKeyArn(CURRENT)), crv: 'P-384' }]) })).toThrow(
       /TRUSTED_PAYMENT_PUBLIC_KEYS\.0\.crv/,
     );
-    expect(() => coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([jwk(kidOf(VERDICT))]) })).toThrow(/not one of the set's keys/);
+    expect(() => coldStart({ TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([jwk(kidOfKeyArn(VERDICT))]) })).toThrow(/not one of the set's keys/);
   });
 });
 
-function kidOf(keyArn: string): string {
-  return keyArn.split('/').pop()!;
-}

@@ -2,6 +2,7 @@
 // VERDICT_PUBLIC_KEY): with them a container checks signatures and serves its JWKS without KMS, and a
 // trusted key the configuration lacks (a rotation it does not show yet) is still fetched, once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { CHECKED, paymentClaims, startVerificationStack, unreachableUrl, type VerificationStack } from './verification-stack.js';
 
 describe('with every public key deployed and KMS unreachable from the functions', () => {
@@ -36,10 +37,10 @@ describe('with every public key deployed and KMS unreachable from the functions'
     const payment = await stack.jwks('/.well-known/jwks.json');
     expect(payment.statusCode).toBe(200);
     expect((payment.body.keys as { kid: string }[]).map((key) => key.kid)).toEqual(
-      [stack.keyArns.current, stack.keyArns.previous].map((arn) => arn.split('/').pop()),
+      [stack.keyArns.current, stack.keyArns.previous].map(kidOfKeyArn),
     );
     const verdict = await stack.jwks('/.well-known/verdict-jwks.json');
-    expect((verdict.body.keys as { kid: string }[]).map((key) => key.kid)).toEqual([stack.keyArns.verdict.split('/').pop()]);
+    expect((verdict.body.keys as { kid: string }[]).map((key) => key.kid)).toEqual([kidOfKeyArn(stack.keyArns.verdict)]);
   });
 });
 

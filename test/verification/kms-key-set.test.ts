@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKmsServer, type RunningKmsServer } from '../../local/kms/kms-server.js';
 import { KEY_RELOAD_BACKOFF, KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
 import { logger } from '../../shared/observability/logger.js';
@@ -57,9 +58,6 @@ function fromKms(client: KMSClient) {
   return (keyArn: string) => fetchPublicJwk(client, keyArn);
 }
 
-function kidOf(arn: string): string {
-  return arn.split('/').pop()!;
-}
 
 function manualClock(start = 1_800_000_000_000) {
   let now = start;
@@ -71,7 +69,7 @@ describe('KmsKeySet', () => {
     const { client, calls } = countingKms();
     const keys = new KmsKeySet(fromKms(client), [current, previous]);
     for (let i = 0; i < 100; i++) {
-      expect((await keys.keyFor(kidOf(i % 2 ? current : previous))).status).toBe('trusted');
+      expect((await keys.keyFor(kidOfKeyArn(i % 2 ? current : previous))).status).toBe('trusted');
     }
     expect(calls).toEqual(['GetPublicKeyCommand', 'GetPublicKeyCommand']);
   });
@@ -79,7 +77,7 @@ describe('KmsKeySet', () => {
   it('shares one load among concurrent verifications', async () => {
     const { client, calls } = countingKms();
     const keys = new KmsKeySet(fromKms(client), [current, previous]);
-    const lookups = await Promise.all(Array.from({ length: 50 }, () => keys.keyFor(kidOf(current))));
+    const lookups = await Promise.all(Array.from({ length: 50 }, () => keys.keyFor(kidOfKeyArn(current))));
     expect(lookups.every((lookup) => lookup.status === 'trusted')).toBe(true);
     expect(calls).toHaveLength(2);
   });
@@ -96,11 +94,11 @@ describe('KmsKeySet', () => {
     const deployed = await fetchPublicJwk(client, current);
     calls.length = 0;
     const keys = new KmsKeySet(fromKms(client), [current, previous], { deployedKeys: [deployed] });
-    expect(await keys.keyFor(kidOf(current))).toMatchObject({ status: 'trusted' });
+    expect(await keys.keyFor(kidOfKeyArn(current))).toMatchObject({ status: 'trusted' });
     expect(calls).toEqual([]);
     // A rotation the configuration does not show yet: the member's key is still fetched (once).
-    expect(await keys.keyFor(kidOf(previous))).toMatchObject({ status: 'trusted' });
-    expect(await keys.keyFor(kidOf(previous))).toMatchObject({ status: 'trusted' });
+    expect(await keys.keyFor(kidOfKeyArn(previous))).toMatchObject({ status: 'trusted' });
+    expect(await keys.keyFor(kidOfKeyArn(previous))).toMatchObject({ status: 'trusted' });
     expect(calls).toEqual(['GetPublicKeyCommand']);
   });
 
@@ -123,7 +121,7 @@ describe('KmsKeySet', () => {
     const token = await new KmsJwsSigner(client, current).sign('payment-response+jwt', { hello: 'world' });
     const jws = inspectPaymentResponse(token);
     if (!jws.ok) throw new Error(`unexpected ${jws.reason}`);
-    const lookup = await new KmsKeySet(fromKms(client), [current, previous]).keyFor(kidOf(current));
+    const lookup = await new KmsKeySet(fromKms(client), [current, previous]).keyFor(kidOfKeyArn(current));
     if (lookup.status !== 'trusted') throw new Error(`unexpected ${lookup.status}`);
     expect(lookup.key.verifies(jws.signingInput, jws.signature)).toBe(true);
     expect(lookup.key.verifies(`${jws.signingInput}x`, jws.signature)).toBe(false);
@@ -134,18 +132,18 @@ describe('KmsKeySet', () => {
     const clock = manualClock();
     const missing = current.replace(/[^/]+$/, randomUUID());
     const keys = new KmsKeySet(fromKms(client), [current, missing], { now: clock.now });
-    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
-    expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
+    expect((await keys.keyFor(kidOfKeyArn(current))).status).toBe('trusted');
+    expect(await keys.keyFor(kidOfKeyArn(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(2);
     clock.advance(KEY_RELOAD_BACKOFF.firstMs);
-    expect(await keys.keyFor(kidOf(missing))).toEqual({ status: 'unavailable' });
+    expect(await keys.keyFor(kidOfKeyArn(missing))).toEqual({ status: 'unavailable' });
     expect(calls).toHaveLength(3);
   });
 
   it('refuses to trust a key that is not P-256', async () => {
     const { client } = countingKms();
     const p384 = (await client.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P384', KeyUsage: 'SIGN_VERIFY' }))).KeyMetadata!.Arn!;
-    expect(await new KmsKeySet(fromKms(client), [p384]).keyFor(kidOf(p384))).toEqual({ status: 'unavailable' });
+    expect(await new KmsKeySet(fromKms(client), [p384]).keyFor(kidOfKeyArn(p384))).toEqual({ status: 'unavailable' });
   });
 
   it('when KMS is unreachable: unavailable, reloads backing off from a second, and recovers within seconds once KMS is back', async () => {
@@ -154,16 +152,16 @@ describe('KmsKeySet', () => {
     const keys = new KmsKeySet(fromKms(client), [current, previous], { now: clock.now });
     await server.close();
     try {
-      for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOf(current))).toEqual({ status: 'unavailable' });
+      for (let i = 0; i < 100; i++) expect(await keys.keyFor(kidOfKeyArn(current))).toEqual({ status: 'unavailable' });
       expect(calls).toHaveLength(2); // one GetPublicKey per trusted key
 
       // Backoff: 1 s, then 2 s, then 4 s between attempts while KMS stays down.
       for (const wait of [1_000, 2_000, 4_000]) {
         clock.advance(wait - 1);
-        expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+        expect(await keys.keyFor(kidOfKeyArn(previous))).toEqual({ status: 'unavailable' });
         const before = calls.length;
         clock.advance(1);
-        expect(await keys.keyFor(kidOf(previous))).toEqual({ status: 'unavailable' });
+        expect(await keys.keyFor(kidOfKeyArn(previous))).toEqual({ status: 'unavailable' });
         expect(calls.length).toBe(before + 2);
       }
     } finally {
@@ -171,11 +169,11 @@ describe('KmsKeySet', () => {
     }
     // KMS is back: the next attempt, at most 8 s later (never a minute), loads both keys.
     clock.advance(8_000);
-    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
-    expect((await keys.keyFor(kidOf(previous))).status).toBe('trusted');
+    expect((await keys.keyFor(kidOfKeyArn(current))).status).toBe('trusted');
+    expect((await keys.keyFor(kidOfKeyArn(previous))).status).toBe('trusted');
     const loaded = calls.length;
     clock.advance(10 * KEY_RELOAD_BACKOFF.maxMs);
-    expect((await keys.keyFor(kidOf(current))).status).toBe('trusted');
+    expect((await keys.keyFor(kidOfKeyArn(current))).status).toBe('trusted');
     expect(calls).toHaveLength(loaded);
   });
 });

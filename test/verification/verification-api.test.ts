@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentResponseClaims } from '../../shared/domain/settlement/payment-response.js';
 import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { CHECKED, EXPECTED, paymentClaims, startVerificationStack, type VerificationStack } from './verification-stack.js';
+import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 
 let stack: VerificationStack;
 beforeAll(async () => {
@@ -72,7 +73,7 @@ describe('POST /v1/verifications answers every token with a verification result'
 
   it('UNSUPPORTED_ALGORITHM: a header alg other than exactly ES256, even over a valid ES256 signature', async () => {
     const claims = JSON.stringify(paymentClaims());
-    const header = (alg: string) => JSON.stringify({ alg, kid: kidOf(stack.keyArns.current), typ: 'payment-response+jwt' });
+    const header = (alg: string) => JSON.stringify({ alg, kid: kidOfKeyArn(stack.keyArns.current), typ: 'payment-response+jwt' });
     for (const alg of ['none', 'ES384', 'HS256', 'es256']) {
       const reply = await stack.verify({ paymentResponse: await stack.signRawWith(stack.keyArns.current, header(alg), claims) });
       expect(reply.body).toMatchObject({ verified: false, reason: 'UNSUPPORTED_ALGORITHM', retryable: false });
@@ -171,7 +172,7 @@ describe('key rotation', () => {
       'UNKNOWN_KEY',
     );
     const { keys } = (await stack.jwks('/.well-known/jwks.json')).body as unknown as JSONWebKeySet;
-    expect(keys.map((key) => key.kid)).toEqual([kidOf(stack.keyArns.current), kidOf(stack.keyArns.previous)]);
+    expect(keys.map((key) => key.kid)).toEqual([kidOfKeyArn(stack.keyArns.current), kidOfKeyArn(stack.keyArns.previous)]);
   });
 });
 
@@ -187,7 +188,7 @@ describe('signed verdicts', () => {
       algorithms: ['ES256'],
       typ: VERIFICATION_RESULT_TYP,
     });
-    expect(protectedHeader).toEqual({ alg: 'ES256', kid: kidOf(stack.keyArns.verdict), typ: 'verification-result+jwt' });
+    expect(protectedHeader).toEqual({ alg: 'ES256', kid: kidOfKeyArn(stack.keyArns.verdict), typ: 'verification-result+jwt' });
     const { verdict: _verdict, ...result } = reply.body;
     expect(payload).toEqual({
       nonce: NONCE,
@@ -287,6 +288,3 @@ describe('requests that are not verification requests', () => {
   });
 });
 
-function kidOf(keyArn: string): string {
-  return keyArn.split('/').pop()!;
-}
