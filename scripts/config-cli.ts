@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { text } from 'node:stream/consumers';
 import { runConfigCli } from './config/cli.js';
@@ -11,6 +11,7 @@ process.exitCode = await runConfigCli(process.argv.slice(2), {
   stdout: (output) => process.stdout.write(`${output}\n`),
   stderr: (output) => process.stderr.write(`${output}\n`),
   readFile: (path) => (path === '-' ? text(process.stdin) : readFile(path, 'utf8')),
+  writeFile: (path, contents) => writeFile(path, contents, 'utf8'),
   userName: () => {
     try {
       return userInfo().username;

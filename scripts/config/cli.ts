@@ -7,6 +7,7 @@ import type { ConfigStore } from '../../shared/domain/config/config-store.js';
 import { ConfigVersionNotFoundError, InvalidConfigError } from '../../shared/domain/config/errors.js';
 import { type LayerId, layerName, parseLayerName } from '../../shared/domain/config/layers.js';
 import { AppError, type ValidationIssue } from '../../shared/errors.js';
+import { layerFileOf } from './layer-file.js';
 import { currentLayerJson, layerVersionJson, table } from './output.js';
 import { readLocalEndpoints, resolveTarget, type Target } from './target.js';
 import { type CliIo, EXIT, parseCommandLine as parseArguments, print, RefusedError, reportFailure as reportCliFailure, UsageError } from '../cli-kit.js';
@@ -16,6 +17,8 @@ import { USAGE } from './usage.js';
 export interface ConfigCliIo extends CliIo {
   /** Who is writing, for the version's author: the user name unless --author or CONFIG_AUTHOR says. */
   userName(): string;
+  /** Writes a file (get --out). */
+  writeFile(path: string, text: string): Promise<void>;
 }
 
 export { EXIT };
@@ -24,6 +27,7 @@ const OPTIONS = {
   table: { type: 'string' },
   local: { type: 'boolean' },
   file: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
   version: { type: 'string' },
   effective: { type: 'boolean' },
   limit: { type: 'string' },
@@ -41,7 +45,7 @@ type Options = Partial<Record<OptionName, string | boolean>>;
 const CONNECTION: OptionName[] = ['table', 'local', 'json'];
 const COMMANDS: Record<string, { layer: boolean; options: OptionName[] }> = {
   list: { layer: false, options: CONNECTION },
-  get: { layer: true, options: [...CONNECTION, 'version', 'effective'] },
+  get: { layer: true, options: [...CONNECTION, 'version', 'effective', 'out'] },
   put: { layer: true, options: [...CONNECTION, 'file', 'expect-version', 'message', 'author'] },
   validate: { layer: true, options: ['file', 'json'] },
   history: { layer: true, options: [...CONNECTION, 'limit'] },
@@ -149,7 +153,7 @@ async function readDocument(values: Options, io: ConfigCliIo): Promise<unknown> 
 }
 
 async function validate(layer: LayerId, values: Options, io: ConfigCliIo): Promise<number> {
-  const document = await readDocument(values, io);
+  const { document } = layerFileOf(await readDocument(values, io), layer, string(values.file)!);
   const result = validateLayerDocument(layer, document);
   if (!result.ok) throw new InvalidConfigError(layerName(layer), result.issues);
   print(io, values.json === true, { layer: layerName(layer), valid: true, document: result.document }, () =>
@@ -175,6 +179,7 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
   const version = positiveInteger(values.version, 'version');
   if (values.effective) {
     if (version !== undefined) throw new UsageError('--effective shows what is current; it does not take --version.');
+    if (values.out !== undefined) throw new UsageError('--out writes a layer to edit and put back; what a country gets after layering cannot be put.');
     if (layer.kind === 'group') throw new UsageError('--effective is for a country (or default): a group is only part of what countries get.');
     const country = layer.kind === 'country' ? layer.country : null;
     // The service's own lookup, with no cache: what a new container would answer.
@@ -191,24 +196,41 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
     const stored = await store.getVersion(layer, version);
     if (!stored) throw new ConfigVersionNotFoundError(layerName(layer), version);
     const current = await store.getCurrent(layer);
-    const output = layerVersionJson(stored, current?.version);
-    print(io, json, output, () => JSON.stringify(output, null, 2));
-    return EXIT.ok;
+    return await printOrWrite(layer, layerVersionJson(stored, current?.version), { values, io, json });
   }
   const current = await store.getCurrent(layer);
   if (!current) {
     throw new RefusedError(`${layerName(layer)} has no version yet: it inherits everything. 'get ${layerName(layer)} --effective' shows what it gets.`);
   }
-  const output = currentLayerJson(current);
-  print(io, json, output, () => JSON.stringify(output, null, 2));
+  return await printOrWrite(layer, currentLayerJson(current), { values, io, json });
+}
+
+/** `get` prints the layer, or with --out writes it to a file that `put --file` takes back. */
+async function printOrWrite(layer: LayerId, output: { version: number }, { values, io, json }: Omit<Context, 'store'>): Promise<number> {
+  const text = JSON.stringify(output, null, 2);
+  const path = string(values.out);
+  if (path === undefined) {
+    print(io, json, output, () => text);
+    return EXIT.ok;
+  }
+  try {
+    await io.writeFile(path, `${text}\n`);
+  } catch (error) {
+    throw new RefusedError(`Cannot write ${path}: ${(error as Error).message}`);
+  }
+  const name = layerName(layer);
+  print(io, json, { layer: name, version: output.version, file: path }, () =>
+    `Wrote ${name} version ${output.version} to ${path}. Edit its "document", then: npm run config -- put ${name} --file ${path} (refused if ${name} changes meanwhile).`,
+  );
   return EXIT.ok;
 }
 
 async function put(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
-  const document = await readDocument(values, io);
+  const { document, basedOnVersion } = layerFileOf(await readDocument(values, io), layer, string(values.file)!);
   const message = string(values.message);
   const current = await store.put(layer, document, {
-    expectedVersion: expectedVersionOf(values),
+    // A file from `get` carries the version it was read at; --expect-version still wins.
+    expectedVersion: values['expect-version'] === undefined ? basedOnVersion : expectedVersionOf(values),
     author: authorOf(values, io),
     ...(message ? { message } : {}),
   });

@@ -5,9 +5,11 @@ Usage: npm run config -- <command> [arguments] [options]
 Commands
   list                          the layers that have a current version
   get <layer>                   the current document of a layer (--version N for an older one;
-                                --effective for what a country gets after layering, with explain)
+                                --effective for what a country gets after layering, with explain;
+                                --out <path> writes it to a file that put takes back)
   put <layer> --file <path>     validate a JSON document and make it the layer's new version
-                                (--file - reads standard input)
+                                (--file - reads standard input); a file 'get' wrote is refused
+                                if the layer changed since
   validate <layer> --file <p>   check a document without writing it (needs no AWS access)
   history <layer>               the versions of a layer, newest first (--limit N)
   rollback <layer> --to <N>     make version N of the layer current again

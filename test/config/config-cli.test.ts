@@ -37,6 +37,10 @@ async function cli(argv: string[], options: { env?: Record<string, string | unde
       if (!(path in files)) throw new Error(`ENOENT: no such file, open '${path}'`);
       return files[path]!;
     },
+    writeFile: async (path, text) => {
+      if (path.startsWith('/read-only/')) throw new Error(`EACCES: permission denied, open '${path}'`);
+      files[path] = text;
+    },
     userName: () => 'tester',
   });
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
@@ -123,6 +127,35 @@ describe('npm run config against a DynamoDB endpoint', () => {
     expect(code).toBe(EXIT.refused);
     expect(stderr).toContain('is at version 2');
     expect(JSON.parse((await cli(['history', 'DE', '--json'])).stdout)).toHaveLength(2);
+  });
+
+  it("takes back the file 'get --out' wrote, and refuses it once the layer has moved on", async () => {
+    const files: Record<string, string> = { 'de.json': json({ locale: 'de-DE' }) };
+    await cli(['put', 'DE', '--file', 'de.json'], { files });
+
+    const written = await cli(['get', 'DE', '--out', 'edit.json'], { files });
+    expect(written).toMatchObject({ code: 0, stdout: expect.stringContaining('put country:DE --file edit.json') });
+    expect(JSON.parse(files['edit.json']!)).toMatchObject({ layer: 'country:DE', version: 1, document: { locale: 'de-DE' } });
+
+    const edited = JSON.parse(files['edit.json']!) as { document: Record<string, unknown> };
+    edited.document.paymentMethods = ['card', 'klarna'];
+    files['edit.json'] = json(edited);
+    expect(await cli(['validate', 'DE', '--file', 'edit.json'], { env: {}, files })).toMatchObject({ code: 0 });
+    expect(await cli(['put', 'DE', '--file', 'edit.json', '-m', 'Add Klarna'], { files })).toMatchObject({ code: 0, stdout: 'country:DE is now at version 2.' });
+
+    // The file still says version 1: putting it again would overwrite version 2 unseen.
+    expect(await cli(['put', 'DE', '--file', 'edit.json'], { files })).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('is at version 2') });
+    expect(await cli(['put', 'DE', '--file', 'edit.json', '--expect-version', '2'], { files })).toMatchObject({ code: 0 });
+  });
+
+  it("refuses a file 'get' wrote for another layer, and --out where nothing can be put back", async () => {
+    const files: Record<string, string> = { 'de.json': json({ locale: 'de-DE' }) };
+    await cli(['put', 'DE', '--file', 'de.json'], { files });
+    await cli(['get', 'DE', '--out', 'edit.json'], { files });
+    expect(await cli(['put', 'AT', '--file', 'edit.json'], { files })).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('holds country:DE') });
+    expect((await cli(['history', 'AT'])).stdout).toBe('country:AT has no versions.');
+    expect(await cli(['get', 'DE', '--effective', '--out', 'x.json'], { files })).toMatchObject({ code: EXIT.usage });
+    expect(await cli(['get', 'DE', '--out', '/read-only/x.json'], { files })).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('Cannot write') });
   });
 
   it('refuses an invalid document with every problem, writing nothing', async () => {
