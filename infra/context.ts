@@ -19,6 +19,11 @@ export interface DeploymentContext {
   settlementAuthorizer: SettlementAuthorizerSetting;
   /** Active X-Ray tracing on every function. */
   tracing: boolean;
+  /**
+   * Declare the SDK's endpoint variables (empty) on every function, so that `sam local invoke
+   * --env-vars` may point them at the local stack: SAM overrides only declared variables.
+   */
+  samLocal: boolean;
   /** The payment processor settlement charges through. */
   paymentProcessor: PaymentProcessorName;
   /** The JWT claim that, with `iss`, identifies a caller in the merchant registry. */
@@ -51,6 +56,7 @@ export const CONTEXT_KEYS = [
   'jwtAudience',
   'jwtCallerClaim',
   'tracing',
+  'samLocal',
   'paymentProcessor',
   'merchantCacheTtlSeconds',
 ] as const;
@@ -111,6 +117,7 @@ const contextSchema = z
     jwtAudience: z.optional(stringList),
     jwtCallerClaim: z._default(callerClaim, 'sub'),
     tracing: z._default(booleanFlag, false),
+    samLocal: z._default(booleanFlag, false),
     paymentProcessor: z._default(z.enum(PAYMENT_PROCESSOR_NAMES), 'sandbox'),
     // 0 is valid: settlement then reads the registry on every request.
     merchantCacheTtlSeconds: z._default(wholeSeconds, 30),
@@ -155,6 +162,7 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
     throttle: { rateLimit: context.throttleRateLimit, burstLimit: context.throttleBurstLimit },
     settlementAuthorizer: authorizerSettingOf(context),
     tracing: context.tracing,
+    samLocal: context.samLocal,
     paymentProcessor: context.paymentProcessor,
     callerJwtClaim: context.jwtCallerClaim,
     merchantCacheTtlSeconds: context.merchantCacheTtlSeconds,

@@ -62,6 +62,8 @@ export interface RunningLocalStack {
   issueToken(subject: string, options?: IssueOptions & { issuer?: string }): Promise<string>;
   /** The merchant registry the settlement function reads (tests register other merchants with it). */
   merchants: DynamoDbMerchantRegistry;
+  /** The variables the stack set for its functions, as CDK sets them on AWS (`sam local invoke` gets them too). */
+  functionEnvironment: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -134,6 +136,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         return signer.issue(subject, issueOptions);
       },
       merchants: localMerchantRegistry(registryClient),
+      functionEnvironment: { ...definedOnly(environment), VIEWER_COUNTRY_ORIGIN_SECRET: originSecret },
       stop: async () => {
         registryClient.destroy();
         await api.close();
@@ -147,6 +150,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     dynamodb.destroy();
     kms.destroy();
   }
+}
+
+function definedOnly(variables: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(variables).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** A service the stack uses but did not start: nothing to stop. */

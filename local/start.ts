@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { serveDemo } from './demo/serve-demo.js';
 import { startLocalStack } from './local-stack.js';
+import { samEnvFile } from './sam-env.js';
 
 /**
  * `npm start`: the whole system locally. PORT (default 3000) is the API; DynamoDB and KMS
@@ -46,6 +47,9 @@ demoToken = stack.devTokens.m_demo;
 const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, dataDir };
 // Tools such as `npm run config` and the tests find the running stack through this file.
 writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
+// `sam local invoke --env-vars` takes this file to run a synthesized function against this stack.
+const samEnvPath = join(dataDir, 'sam-env.json');
+writeFileSync(samEnvPath, `${JSON.stringify(samEnvFile(stack.functionEnvironment, { dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl }), null, 2)}\n`);
 console.log(`Demo      ${stack.url}/   (the checkout page; ?country=JP picks a country)`);
 console.log(`API       ${stack.url}`);
 console.log(`  POST ${stack.url}/v1/settlements`);
@@ -55,7 +59,7 @@ console.log(`  GET  ${stack.url}/.well-known/jwks.json`);
 const origin = (external: boolean) => (external ? 'external, from the environment' : 'embedded');
 console.log(`DynamoDB  ${stack.dynamodbUrl}   (${origin(stack.external.dynamodb)}; AWS_ENDPOINT_URL_DYNAMODB)`);
 console.log(`KMS       ${stack.kmsUrl}   (${origin(stack.external.kms)}; AWS_ENDPOINT_URL_KMS)`);
-console.log(`Data      ${dataDir}`);
+console.log(`Data      ${dataDir}   (sam local invoke --env-vars ${samEnvPath})`);
 // Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
 for (const [merchantId, token] of Object.entries(stack.devTokens)) console.log(`Token ${merchantId.padEnd(7)} ${token}`);
 console.log(`  export TOKEN=$(node -p "require('${join(dataDir, 'dev-tokens.json')}').m_123")`);

@@ -37,7 +37,12 @@ export interface ApiFunctionProps<Contract extends z.ZodMiniObject> {
    * exists (see infra/function-roles.ts). @default a name CloudFormation generates
    */
   roleName?: string;
+  /** Declare LOCAL_ENDPOINT_VARIABLES, empty, for `sam local invoke` (context `samLocal`). @default false */
+  declareLocalEndpoints?: boolean;
 }
+
+/** The AWS SDK's standard variables that point a function at the local stack's DynamoDB and KMS. */
+export const LOCAL_ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_KMS'] as const;
 
 const DEFAULT_MEMORY_MB = 512;
 // API Gateway HTTP APIs give up after 30 s; 10 s leaves room for SDK retries to KMS and
@@ -97,6 +102,11 @@ export class ApiFunction<Contract extends z.ZodMiniObject = z.ZodMiniObject> ext
         POWERTOOLS_SERVICE_NAME: props.serviceName,
       },
     });
+    if (props.declareLocalEndpoints) {
+      // Empty is what the SDK takes for unset (the service's own endpoint); declared, SAM's
+      // --env-vars can set them. Outside the handlers' contracts: the SDK reads them, not our code.
+      for (const name of LOCAL_ENDPOINT_VARIABLES) this.addEnvironment(name, '');
+    }
 
     const set = new Set<string>();
     this.setEnvironment = (name, value) => {

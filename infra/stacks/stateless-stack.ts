@@ -70,6 +70,7 @@ export class StatelessStack extends Stack {
         logRetention: settings.logRetention,
         tracing: settings.tracing,
         roleName: props.functionRoles[functionId].roleName,
+        declareLocalEndpoints: settings.samLocal,
       });
     // One entry per FunctionId, each typed by its function's environment contract: adding a function
     // to the route table without wiring it here, or setting a variable its handler does not read,

@@ -163,6 +163,7 @@ describe('the other settings', () => {
       throttle: { rateLimit: 50, burstLimit: 100 },
       settlementAuthorizer: { kind: 'iam' },
       tracing: false,
+      samLocal: false,
       paymentProcessor: 'sandbox',
       callerJwtClaim: 'sub',
       merchantCacheTtlSeconds: 30,
