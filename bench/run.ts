@@ -13,6 +13,11 @@ import { benchVerification } from './verification.js';
  */
 // Node 20 here, nodejs22.x on Lambda: the SDK's notice about Node 20 says nothing about the numbers.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// The handlers run in this process: their per-request log line and EMF metrics would bury the
+// tables. Powertools still records the metrics and builds the log keys; the figures leave out
+// only formatting and writing the lines (`test/observability` holds what they say).
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const SKIP_TEST_SUITE = '--skip-test-suite';
 const unknown = process.argv.slice(2).filter((arg) => arg !== SKIP_TEST_SUITE);

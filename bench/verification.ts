@@ -10,6 +10,7 @@ import { kidOfKeyArn } from '../shared/adapters/kms-key-id.js';
 import type { PaymentResponseClaims } from '../shared/domain/settlement/payment-response.js';
 import { jsonHttpHandler, jsonResponse } from '../shared/http/http-handler.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
+import { functionObservability } from '../shared/observability/function-observability.js';
 import { BENCH_AWS } from './support/aws.js';
 import { type BenchKms, startBenchKms } from './support/kms.js';
 import { type BenchHandler, benchContext, httpApiEvent } from './support/lambda-event.js';
@@ -88,7 +89,7 @@ export async function benchVerification(): Promise<Array<{ title: string; rows: 
     // The shared HTTP stack alone (middy, security headers, body limit, JSON body), answering the
     // handler's result without verifying anything: what the stack costs apart from the rule.
     const stackResult = JSON.parse(first.body) as Record<string, unknown>;
-    const stackOnly = jsonHttpHandler(async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as BenchHandler;
+    const stackOnly = jsonHttpHandler(functionObservability('verification', env), async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as BenchHandler;
     const throughStackAlone: Operation = async (token) => {
       await stackOnly(httpApiEvent('POST /v1/verifications', token), context);
     };

@@ -1,13 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
+import { measureAwsCalls } from '../../shared/adapters/aws/dependency-metrics.js';
 import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { layerName } from '../../shared/domain/config/layers.js';
 import { originVerifier, parseConfigRequest } from '../../shared/http/config/config-request.js';
 import { configResponse } from '../../shared/http/config/config-response.js';
 import { httpHandler } from '../../shared/http/http-handler.js';
-import { logger } from '../../shared/observability/logger.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { METRICS } from '../../shared/observability/metric-names.js';
 import { lookUpConfig } from '../../shared/use-cases/look-up-config.js';
 import type { ConfigEnv } from './env.js';
 
@@ -20,7 +22,10 @@ export function configClients(env: ConfigEnv) {
 
 /** GET /v1/config: the configuration for the caller's country, layered and cached. */
 export function createConfigHandler(env: ConfigEnv, clients = configClients(env)) {
-  const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(clients.dynamodb), env.CONFIG_TABLE_NAME);
+  const observability = functionObservability('config', env);
+  const { logger, metrics } = observability;
+  const dynamodb = measureAwsCalls(clients.dynamodb, 'DynamoDB', metrics);
+  const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(dynamodb), env.CONFIG_TABLE_NAME);
   const layers = new CachedConfigLayers(store, {
     ttlMs: env.CONFIG_CACHE_TTL_SECONDS * 1000,
     onReadFailure: (error, due) =>
@@ -28,6 +33,10 @@ export function createConfigHandler(env: ConfigEnv, clients = configClients(env)
     // Not transient: someone wrote around the CLI, or a rule changed. An operator must fix or roll back the layer.
     onInvalidLayer: (layer, issues) =>
       logger.error('A stored configuration layer is invalid; serving the last known version of it', { layer: layerName(layer), issues }),
+    onLookup: ({ readSource, servedStaleAfterFailure }) => {
+      metrics.count(readSource ? METRICS.configCacheMisses : METRICS.configCacheHits);
+      if (servedStaleAfterFailure) metrics.count(METRICS.staleConfigServed);
+    },
   });
   const cameThroughCloudFront = originVerifier(env.VIEWER_COUNTRY_ORIGIN_SECRET);
   const policy = {
@@ -36,7 +45,7 @@ export function createConfigHandler(env: ConfigEnv, clients = configClients(env)
     staleIfError: env.CONFIG_STALE_IF_ERROR_SECONDS,
   };
 
-  return httpHandler(async (event) => {
+  return httpHandler(observability, async (event) => {
     const request = parseConfigRequest(event, cameThroughCloudFront);
     const lookup = await lookUpConfig({ layers }, request.hints);
     return configResponse(lookup, { explain: request.explain, policy, ifNoneMatch: event.headers?.['if-none-match'] });

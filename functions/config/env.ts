@@ -1,4 +1,5 @@
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
+import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
 const wholeSeconds = z.pipe(z.string().check(z.regex(/^\d{1,9}$/, 'must be a whole number of seconds')), z.transform(Number));
@@ -7,6 +8,7 @@ const seconds = (fallback: number) => z._default(wholeSeconds, fallback);
 /** The config function's environment contract. */
 export const configEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
+  ...observabilityEnvSchema.shape,
   CONFIG_TABLE_NAME: z.string().check(z.minLength(1)),
   /**
    * The value CloudFront adds as `x-origin-verify`. Only requests carrying it have their

@@ -1,11 +1,13 @@
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
 import { publicJwkJsonSchema, publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
+import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
 /** The jwks function's environment contract. */
 export const jwksEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
+  ...observabilityEnvSchema.shape,
   TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
   VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
   /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */

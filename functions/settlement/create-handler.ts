@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsClientOptions } from '../../shared/adapters/aws/client-options.js';
+import { measureAwsCalls } from '../../shared/adapters/aws/dependency-metrics.js';
 import { CachedMerchantDirectory } from '../../shared/adapters/cached-merchant-directory.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { DynamoDbMerchantRegistry } from '../../shared/adapters/dynamodb-merchant-registry.js';
@@ -12,6 +13,8 @@ import { settlementRequestSchema } from '../../shared/domain/settlement/settleme
 import { callerIdOfEvent } from '../../shared/http/caller-identity.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { parseInput } from '../../shared/http/parse.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { METRICS } from '../../shared/observability/metric-names.js';
 import { settlePayment } from '../../shared/use-cases/settle-payment.js';
 import type { SettlementEnv } from './env.js';
 
@@ -22,22 +25,26 @@ export function settlementClients(env: SettlementEnv) {
 
 /** POST /v1/settlements: parse, settle once per (caller's merchant, Idempotency-Key), answer 201 (settled) or 402 (declined). */
 export function createSettlementHandler(env: SettlementEnv, clients = settlementClients(env)) {
-  const documentClient = DynamoDBDocumentClient.from(clients.dynamodb);
+  const observability = functionObservability('settlement', env);
+  const { logger, metrics } = observability;
+  const documentClient = DynamoDBDocumentClient.from(measureAwsCalls(clients.dynamodb, 'DynamoDB', metrics));
   const deps = {
     merchants: new CachedMerchantDirectory(
       new DynamoDbMerchantRegistry(documentClient, env.MERCHANT_TABLE_NAME),
       env.MERCHANT_CACHE_TTL_SECONDS * 1000,
     ),
     processor: PAYMENT_PROCESSORS[env.PAYMENT_PROCESSOR](),
-    signer: new KmsJwsSigner(clients.kms, env.PAYMENT_SIGNING_KEY_ARN),
+    signer: new KmsJwsSigner(measureAwsCalls(clients.kms, 'KMS', metrics), env.PAYMENT_SIGNING_KEY_ARN),
     ledger: new DynamoDbLedger(documentClient, env.LEDGER_TABLE_NAME),
     issuer: env.PAYMENT_ISSUER,
     now: () => new Date(),
   };
 
-  return jsonHttpHandler(async (event, context) => {
+  return jsonHttpHandler(observability, async (event, context) => {
     const idempotencyKey = parseInput(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key header', 'Idempotency-Key');
     const request = parseInput(settlementRequestSchema, event.jsonBody, 'settlement request');
+    // The merchant the body names: refused later if it is not the caller's, and worth seeing then too.
+    logger.appendKeys({ merchantId: request.merchantId });
     const { result, replayed } = await settlePayment(deps, {
       callerId: callerIdOfEvent(event, env.CALLER_JWT_CLAIM),
       request,
@@ -45,6 +52,8 @@ export function createSettlementHandler(env: SettlementEnv, clients = settlement
       // The invocation has ended by its deadline; only then may a retry resume this payment.
       lockExpiresAt: Date.now() + context.getRemainingTimeInMillis(),
     });
+    logger.appendKeys({ paymentId: result.paymentId, paymentStatus: result.status, replayed });
+    metrics.count(METRICS.settlements, result.status);
     return jsonResponse(result.status === 'SETTLED' ? 201 : 402, result, {
       'cache-control': 'no-store',
       ...(replayed ? { 'idempotent-replayed': 'true' } : {}),

@@ -2,11 +2,13 @@ import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-optio
 import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
 import { CALLER_JWT_CLAIMS } from '../../shared/domain/merchants/caller-claims.js';
 import { kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
+import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
 /** The settlement function's environment contract: infra and the local stack set these names, and only these. */
 export const settlementEnvSchema = z.object({
   ...awsCallTimeoutsEnvSchema.shape,
+  ...observabilityEnvSchema.shape,
   PAYMENT_SIGNING_KEY_ARN: kmsKeyArnSchema,
   PAYMENT_ISSUER: z.string().check(z.minLength(1)),
   LEDGER_TABLE_NAME: z.string().check(z.minLength(1)),

@@ -3,7 +3,8 @@ import { KmsKeySet } from '../../shared/adapters/kms-key-set.js';
 import { verificationRequestSchema } from '../../shared/domain/verification/request.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { parseInput } from '../../shared/http/parse.js';
-import { logger } from '../../shared/observability/logger.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { METRICS } from '../../shared/observability/metric-names.js';
 import { verifyPayment, type VerifyPaymentDeps } from '../../shared/use-cases/verify-payment.js';
 import type { VerificationClients } from './aws-adapters.js';
 import type { VerificationEnv } from './env.js';
@@ -19,7 +20,9 @@ const NO_STORE = { 'cache-control': 'no-store' } as const;
  * SDK) load on the first request that needs one. `clients` are for tests, pointed at emulators.
  */
 export function createVerificationHandler(env: VerificationEnv, clients?: VerificationClients) {
-  const aws = onFirstUse(async () => (await import('./aws-adapters.js')).verificationAwsAdapters(env, clients));
+  const observability = functionObservability('verification', env);
+  const { logger, metrics } = observability;
+  const aws = onFirstUse(async () => (await import('./aws-adapters.js')).verificationAwsAdapters(env, metrics, clients));
   const deps: VerifyPaymentDeps = {
     keys: new KmsKeySet(async (keyArn) => (await aws()).fetchPublicJwk(keyArn), env.TRUSTED_PAYMENT_KEY_ARNS, {
       deployedKeys: env.TRUSTED_PAYMENT_PUBLIC_KEYS,
@@ -31,9 +34,13 @@ export function createVerificationHandler(env: VerificationEnv, clients?: Verifi
     now: () => new Date(),
   };
 
-  return jsonHttpHandler(async (event) => {
+  return jsonHttpHandler(observability, async (event) => {
     const request = parseInput(verificationRequestSchema, event.jsonBody, 'verification request');
     const response = await verifyPayment(deps, request);
+    metrics.count(METRICS.verificationResults, response.reason);
+    // Ids only from a verified token: an unverified one's claims are anybody's words.
+    const { payment } = response;
+    logger.appendKeys(payment ? { reason: response.reason, paymentId: payment.paymentId, merchantId: payment.merchantId } : { reason: response.reason });
     return jsonResponse(200, response, NO_STORE);
   });
 }

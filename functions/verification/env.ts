@@ -2,12 +2,14 @@ import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-optio
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
 import { publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
+import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
 /** The verification function's environment contract. */
 export const verificationEnvSchema = z
   .object({
     ...awsCallTimeoutsEnvSchema.shape,
+    ...observabilityEnvSchema.shape,
     /** Current key first, previous second: the trust set for payment responses. */
     TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
     /**

@@ -6,6 +6,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type * as z from '../../shared/zod.js';
 import { type EnvName, requiredEnvNames } from '../../shared/lambda-env/parse-env.js';
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { buildSync } from 'esbuild';
 import { ENTRY_NAME, lambdaBuildOptions } from './bundling-options.js';
 
@@ -100,6 +101,8 @@ export class ApiFunction<Contract extends z.ZodMiniObject = z.ZodMiniObject> ext
         // Without it Node prints bundle positions, not source positions, in stack traces.
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: props.serviceName,
+        // Where the functions' EMF metrics go: the namespace the alarms and the dashboard read.
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });
     if (props.declareLocalEndpoints) {

@@ -31,6 +31,15 @@ export interface CacheOptions {
   onReadFailure?: (error: unknown, layers: readonly LayerId[]) => void;
   /** A stored layer fails validation: it will not heal by itself, so it is re-read once per TTL only. */
   onInvalidLayer?: (layer: LayerId, issues: ValidationIssue[]) => void;
+  /** Every lookup, for the cache's metrics: how it was answered. */
+  onLookup?: (lookup: LookupOutcome) => void;
+}
+
+export interface LookupOutcome {
+  /** The source was read (or tried): something was due. Otherwise memory answered alone. */
+  readSource: boolean;
+  /** The source failed (now, or lately and is left alone) and the answer is the last known values. */
+  servedStaleAfterFailure: boolean;
 }
 
 /**
@@ -59,7 +68,8 @@ export class CachedConfigLayers implements ConfigLayerReader {
       return entry === undefined || entry.expiresAt <= now;
     });
     let failed = due.length > 0 && now < this.#sourceRestsUntil;
-    if (due.length > 0 && !failed) {
+    const readSource = due.length > 0 && !failed;
+    if (readSource) {
       this.#stats.sourceReads += 1;
       try {
         const read = await this.source.readCurrent(due);
@@ -92,10 +102,13 @@ export class CachedConfigLayers implements ConfigLayerReader {
       }
     }
     const entries = layers.map((layer) => this.#entries.get(layerName(layer)));
+    const unknown = layers.filter((_, index) => entries[index]?.known !== true);
+    // With a layer unknown nothing is served (the lookup refuses), stale or not.
+    this.options.onLookup?.({ readSource, servedStaleAfterFailure: failed && unknown.length === 0 });
     return {
       layers: entries.flatMap((entry) => entry?.layer ?? []),
       stale: failed || entries.some((entry) => entry?.stale === true),
-      unknown: layers.filter((_, index) => entries[index]?.known !== true),
+      unknown,
     };
   }
 

@@ -1,7 +1,10 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type PluginExecutionMode } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import { runWithDeadline } from '../adapters/aws/call-deadline.js';
+import type { FunctionObservability } from '../observability/function-observability.js';
+import { requestTelemetry } from '../observability/request-telemetry.js';
 import { bodyLimit } from './body-limit.js';
 import { executionModeWithoutAbortSignal } from './execution-mode.js';
 import { jsonBody, type JsonEvent } from './json-body.js';
@@ -24,27 +27,32 @@ function withinLambdaDeadline<E>(handler: Handler<E>): Handler<E> {
 
 /**
  * The one middy stack of HTTP functions. Order matters: middy runs `before` top-down and
- * `after`/`onError` bottom-up, so security headers wrap the problem response too.
+ * `after`/`onError` bottom-up, so security headers wrap the problem response too, and the
+ * request's telemetry sees the answer as sent, with the log keys of the request still in place
+ * until Powertools' middleware, outermost, clears them.
  */
-function baseStack<E extends HttpEvent>() {
+function baseStack<E extends HttpEvent>(observability: FunctionObservability) {
   // No early-timeout response: API Gateway answers a timed-out integration itself, and the
   // timer middy arms for it costs every request a few microseconds (measured in the bench);
   // nor the AbortController middy makes for it per request (execution-mode.ts).
   return middy<E, HttpResult>({ timeoutEarlyInMillis: 0, executionMode: executionModeWithoutAbortSignal as unknown as PluginExecutionMode })
+    // Never the event (it carries bearer tokens), whatever POWERTOOLS_LOGGER_LOG_EVENT says.
+    .use(injectLambdaContext(observability.logger, { logEvent: false, resetKeys: true }) as middy.MiddlewareObj<E, HttpResult>)
+    .use(requestTelemetry(observability) as unknown as middy.MiddlewareObj<E, HttpResult>)
     .use(httpSecurityHeaders({ crossOriginResourcePolicy: { policy: 'cross-origin' } }) as middy.MiddlewareObj<E, HttpResult>)
     .use(httpHeaderNormalizer() as middy.MiddlewareObj<E, HttpResult>)
-    .use(problemErrors() as middy.MiddlewareObj<E, HttpResult>)
+    .use(problemErrors(observability.logger) as middy.MiddlewareObj<E, HttpResult>)
     .use(bodyLimit() as middy.MiddlewareObj<E, HttpResult>);
 }
 
 /** For GET-style routes: no body is read. */
-export function httpHandler(handler: Handler<HttpEvent>) {
-  return baseStack<HttpEvent>().handler(withinLambdaDeadline(handler));
+export function httpHandler(observability: FunctionObservability, handler: Handler<HttpEvent>) {
+  return baseStack<HttpEvent>(observability).handler(withinLambdaDeadline(handler));
 }
 
 /** For routes that take a JSON body (at most 16 KiB). */
-export function jsonHttpHandler(handler: Handler<JsonEvent>) {
-  return baseStack<JsonEvent>().use(jsonBody()).handler(withinLambdaDeadline(handler));
+export function jsonHttpHandler(observability: FunctionObservability, handler: Handler<JsonEvent>) {
+  return baseStack<JsonEvent>(observability).use(jsonBody()).handler(withinLambdaDeadline(handler));
 }
 
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult {

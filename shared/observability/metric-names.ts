@@ -37,7 +37,7 @@ export const METRICS = {
   settlements: 'Settlements',
   /** Milliseconds; dimensions: service, Dependency. One per AWS call, failed or not. */
   dependencyLatency: 'DependencyLatency',
-  /** Count; dimensions: service, Dependency. AWS calls that failed for any reason, throttles included. */
+  /** Count; dimensions: service, Dependency. AWS calls that failed for any reason, throttles included (a conditional write refused by its condition is an answer, not a failure). */
   dependencyErrors: 'DependencyErrors',
   /** Count; dimensions: service, Dependency. AWS calls refused for throttling (KMS ThrottlingException, DynamoDB ProvisionedThroughputExceeded / ThrottlingException / RequestLimitExceeded). */
   dependencyThrottles: 'DependencyThrottles',

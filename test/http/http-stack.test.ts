@@ -6,15 +6,18 @@ import { ValidationError } from '../../shared/errors.js';
 import { executionModeWithoutAbortSignal } from '../../shared/http/execution-mode.js';
 import { httpHandler, jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { httpApiEvent, lambdaContext } from '../support/http-api-event.js';
 
 const context = lambdaContext('http-stack', 3_000);
+const observability = functionObservability('verification', { POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE });
 const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   httpApiEvent('POST /v1/things', { body, headers });
 
 describe('the shared HTTP stack', () => {
   // As Lambda calls it: an API Gateway event in (the stack adds jsonBody), a result out.
-  const echo = jsonHttpHandler(async (event) => jsonResponse(200, { got: event.jsonBody }, { 'cache-control': 'no-store' })) as unknown as (
+  const echo = jsonHttpHandler(observability, async (event) => jsonResponse(200, { got: event.jsonBody }, { 'cache-control': 'no-store' })) as unknown as (
     event: HttpEvent,
     context: Context,
   ) => Promise<HttpResult>;
@@ -43,10 +46,10 @@ describe('the shared HTTP stack', () => {
   });
 
   it('turns a handler’s error into its problem, and anything unexpected into a bare 500', async () => {
-    const refusing = httpHandler(async () => {
+    const refusing = httpHandler(observability, async () => {
       throw new ValidationError('The thing is invalid: x is required.', [{ path: 'x', message: 'is required' }]);
     });
-    const failing = httpHandler(async () => {
+    const failing = httpHandler(observability, async () => {
       throw new Error('arn:aws:kms:eu-west-1:123456789012:key/secret');
     });
     const refused = await refusing(httpApiEvent('GET /v1/things'), context);

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { DeadlineExceededError, withinDeadline } from '../../shared/adapters/aws/call-deadline.js';
 import { ANSWER_RESERVE_MS, httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import type { HttpEvent, HttpResult } from '../../shared/http/types.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
 import { httpApiEvent, lambdaContext } from '../support/http-api-event.js';
 
 /** How much later than `now` the current deadline is, to within `slackMs`: probes withinDeadline with a shifted clock. */
@@ -39,7 +41,7 @@ type Call = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 /** A handler that records its deadline at each of the given moments, waiting for `release` between them. */
 function probingHandler(seen: Array<number | string>, release: Array<Promise<void>>): Call {
-  return httpHandler(async () => {
+  return httpHandler(functionObservability('verification', { POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE }), async () => {
     for (const moment of release) {
       seen.push(deadlineIn());
       await moment;

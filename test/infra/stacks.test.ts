@@ -162,6 +162,7 @@ describe('the functions', () => {
     expect(environmentOf(app, app.stateless.functions.settlement)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'settlement',
+      POWERTOOLS_METRICS_NAMESPACE: 'SignedPay',
       PAYMENT_SIGNING_KEY_ARN: `${ids.paymentKey}.Arn`,
       PAYMENT_ISSUER: 'signed-pay',
       LEDGER_TABLE_NAME: ids.ledger,
@@ -189,6 +190,7 @@ describe('the functions', () => {
     expect(environmentOf(app, app.stateless.functions.jwks)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'jwks',
+      POWERTOOLS_METRICS_NAMESPACE: 'SignedPay',
       TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
       TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
@@ -200,6 +202,7 @@ describe('the functions', () => {
     expect(environmentOf(app, app.stateless.functions.verification)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'verification',
+      POWERTOOLS_METRICS_NAMESPACE: 'SignedPay',
       TRUSTED_PAYMENT_KEY_ARNS: `${ids.paymentKey}.Arn`,
       TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
@@ -212,6 +215,7 @@ describe('the functions', () => {
     expect(environmentOf(app, app.stateless.functions.config)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'config',
+      POWERTOOLS_METRICS_NAMESPACE: 'SignedPay',
       CONFIG_TABLE_NAME: ids.config,
       VIEWER_COUNTRY_ORIGIN_SECRET: `{{resolve:secretsmanager:${ids.originSecret}:SecretString:::}}`,
       CONFIG_CACHE_TTL_SECONDS: '30',

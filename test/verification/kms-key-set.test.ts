@@ -10,7 +10,6 @@ import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { fetchPublicJwk } from '../../shared/adapters/kms-public-keys.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
-import { logger } from '../../shared/observability/logger.js';
 
 let dataDir: string;
 let server: RunningKmsServer;
@@ -19,7 +18,6 @@ let current: string;
 let previous: string;
 
 beforeAll(async () => {
-  logger.setLogLevel('SILENT'); // the failures below are logged on purpose
   dataDir = await mkdtemp(join(tmpdir(), 'trusted-keys-'));
   server = await startKmsServer({ dataDir, port: 0 });
   port = Number(new URL(server.url).port);
