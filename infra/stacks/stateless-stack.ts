@@ -18,6 +18,7 @@ import {
   bindVerdictKeyForPublishing,
   bindVerdictSigner,
 } from '../constructs/bindings.js';
+import { OperationsMonitoring } from '../constructs/operations-monitoring.js';
 import { RoutedHttpApi } from '../constructs/routed-http-api.js';
 import type { FunctionRoles } from '../function-roles.js';
 import { REPOSITORY_ROOT } from '../project-root.js';
@@ -39,6 +40,7 @@ export class StatelessStack extends Stack {
   readonly functions: { readonly [Id in FunctionId]: ApiFunction<EnvContracts[Id]> };
   readonly httpApi: RoutedHttpApi;
   readonly distribution: ApiDistribution;
+  readonly monitoring: OperationsMonitoring;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -147,6 +149,17 @@ export class StatelessStack extends Stack {
       description: 'Grant execute-api:Invoke on this to the callers allowed to settle (IAM authorizer)',
       value: this.httpApi.api.arnForExecuteApi('POST', '/v1/settlements', '$default'),
     });
+
+    this.monitoring = new OperationsMonitoring(this, 'Operations', {
+      routes: ROUTES,
+      functions,
+      apiStage: this.httpApi.stage,
+      tables: { ledger: stateful.ledgerTable, merchants: stateful.merchantTable, config: stateful.configTable },
+      alarmSubscriptions: settings.alarmSubscriptions,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { description: 'Every alarm notifies this topic (context alarmSubscriptions)', value: this.monitoring.alarmTopic.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboard.dashboardName });
+    new CfnOutput(this, 'DashboardUrl', { value: this.monitoring.dashboard.url });
   }
 }
 

@@ -43,6 +43,8 @@ export function auditSigningKeyAccess(stateful: TemplateJson, stateless: Templat
 
   for (const [name, template] of [['stateful', stateful], ['stateless', stateless]] as const) {
     for (const [keyId, key] of resourcesOf(template, 'AWS::KMS::Key')) {
+      // An encryption key (the alarm topic's) cannot sign anything: this audit is about signing authority.
+      if ((key as { Properties?: { KeyUsage?: string } }).Properties?.KeyUsage !== 'SIGN_VERIFY') continue;
       const meant = intent[keyId];
       if (!meant || name !== 'stateful') {
         findings.push(`${name} key ${keyId}: not a signing key this audit knows; who may use it is unchecked`);
