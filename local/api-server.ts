@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   functionTimeoutMs?: number;
   log?: (line: string) => void;
+  /** Sees every answer on a route, the gateway's own included, before it is sent (tests check each against openapi.json). */
+  onAnswer?: (route: Route, reply: HttpReply) => void;
 }
 
 export type RunningApiServer = Listening;
@@ -46,14 +48,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     const started = performance.now();
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', 'http://local').pathname;
-    const reply = await dispatch(request, response, method, path);
+    const route = routesByKey.get(`${method} ${path}`);
+    const reply = await dispatch(request, response, method, route);
+    if (reply && route) options.onAnswer?.(route, reply);
     if (reply) send(request, response, reply);
     log(`${method} ${path} ${response.statusCode} ${Math.round(performance.now() - started)}ms`);
   }
 
-  async function dispatch(request: IncomingMessage, response: ServerResponse, method: string, path: string) {
+  async function dispatch(request: IncomingMessage, response: ServerResponse, method: string, route: Route | undefined) {
     if (method === 'OPTIONS' && request.headers.origin) return preflight();
-    const route = routesByKey.get(`${method} ${path}`);
     if (!route) {
       if (options.fallback && (await options.fallback(request, response))) return undefined;
       return gatewayReply(404, 'Not Found');

@@ -6,6 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDbMerchantRegistry } from '../shared/adapters/dynamodb-merchant-registry.js';
 import type { EnvContracts } from '../functions/env-contracts.js';
 import type { EnvName } from '../shared/lambda-env/parse-env.js';
+import { METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
 import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared/routes.js';
 import { type ApiServerOptions, type LambdaHandler, startApiServer } from './api-server.js';
 import { bootstrapLocalResources, localMerchantRegistry } from './bootstrap.js';
@@ -41,6 +42,7 @@ export interface LocalStackOptions {
   deployPublicKeys?: boolean;
   fallback?: ApiServerOptions['fallback'];
   log?: (line: string) => void;
+  onAnswer?: ApiServerOptions['onAnswer'];
 }
 
 export interface RunningLocalStack {
@@ -120,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       functionTimeoutMs: options.functionTimeoutMs,
       fallback: options.fallback,
       log: options.log,
+      onAnswer: options.onAnswer,
     });
     // Its own client: the bootstrap's is destroyed below, the registry lives as long as the stack.
     const registryClient = new DynamoDBClient({});
@@ -176,13 +179,15 @@ function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicK
     PAYMENT_PROCESSOR: 'sandbox',
     // The local issuer names the caller in `sub`, as the seed merchants' callers expect.
     CALLER_JWT_CLAIM: 'sub',
+    // The namespace CDK sets too: locally emitted EMF names the metrics the alarms watch.
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     ...tableNames(),
   };
-  // Powertools' own variables, which the Lambda runtime and CDK set on AWS.
+  // Powertools' own variables, which the Lambda runtime and CDK set on AWS. No POWERTOOLS_SERVICE_NAME:
+  // each function logs and measures under its own id (function-observability.ts), as on AWS.
   return {
     ...contracts,
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'signed-pay-local',
   };
 }
 

@@ -20,6 +20,8 @@ export interface Route {
 /** The two key sets the jwks function serves: payment response keys and verdict keys, never mixed. */
 export const PAYMENT_JWKS_PATH = '/.well-known/jwks.json';
 export const VERDICT_JWKS_PATH = '/.well-known/verdict-jwks.json';
+/** The API contract (openapi.json at the repository root), served by the jwks function with the other public documents. */
+export const OPENAPI_PATH = '/openapi.json';
 
 export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/settlements', functionId: 'settlement', access: 'authenticated' },
@@ -27,6 +29,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: VERDICT_JWKS_PATH, functionId: 'jwks', access: 'public' },
   { method: 'POST', path: '/v1/verifications', functionId: 'verification', access: 'public' },
   { method: 'GET', path: '/v1/config', functionId: 'config', access: 'public' },
+  { method: 'GET', path: OPENAPI_PATH, functionId: 'jwks', access: 'public' },
 ];
 
 /** API Gateway's route key, as events carry it: `GET /v1/config`. */
@@ -46,6 +49,6 @@ export const CORS_POLICY = {
   allowOrigins: ['*'],
   allowMethods: ['GET', 'POST', 'OPTIONS'],
   allowHeaders: ['content-type', 'idempotency-key', 'if-none-match', 'authorization', 'x-amz-date', 'x-amz-security-token'],
-  exposeHeaders: ['etag', 'idempotent-replayed', 'x-config-stale', 'cache-control', 'retry-after'],
+  exposeHeaders: ['etag', 'idempotent-replayed', 'x-config-stale', 'cache-control', 'retry-after', 'x-request-id'],
   maxAgeSeconds: 600,
 } as const;

@@ -5,6 +5,7 @@ import lambdaLocal from 'lambda-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../local/local-stack.js';
 import { handlerEntryOf, ROUTES } from '../shared/routes.js';
+import { contractViolationsOf } from './support/openapi-contract.js';
 import { startTestStack, type TestStack } from './support/test-stack.js';
 
 // The events users pass to `sam local invoke`; here lambda-local plays the Lambda runtime.
@@ -15,6 +16,7 @@ const EXPECTED_STATUS: Record<string, number> = {
   'verdict-jwks.json': 200,
   'verification.json': 200,
   'config.json': 200,
+  'openapi.json': 200,
 };
 
 let stack: TestStack;
@@ -33,13 +35,16 @@ describe('sample events in events/', () => {
     expect(Object.keys(EXPECTED_STATUS).sort()).toEqual([...files].sort());
   });
 
-  it.each(files)('%s invokes its handler and gets the documented status', async (file) => {
+  it.each(files)('%s invokes its handler and gets the documented status, in an answer that keeps openapi.json', async (file) => {
     const event = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'events', file), 'utf8'));
     const route = ROUTES.find((r) => `${r.method} ${r.path}` === event.routeKey)!;
     const module = await import(pathToFileURL(join(REPOSITORY_ROOT, handlerEntryOf(route.functionId))).href);
     const result = (await lambdaLocal.execute({ event, lambdaFunc: module, lambdaHandler: 'handler', timeoutMs: 10_000, verboseLevel: 0 })) as {
       statusCode: number;
+      headers?: Record<string, string>;
+      body?: string;
     };
     expect(result.statusCode).toBe(EXPECTED_STATUS[file]);
+    expect(contractViolationsOf(route, result)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { onFirstUse } from '../../shared/adapters/aws/on-first-use.js';
 import { KmsKeySet, type PublicKeySource } from '../../shared/adapters/kms-key-set.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
-import { logger } from '../../shared/observability/logger.js';
-import { PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
+import { functionObservability } from '../../shared/observability/function-observability.js';
+import { OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
 import type { JwksClients } from './aws-adapters.js';
 import type { JwksEnv } from './env.js';
 
@@ -15,7 +15,9 @@ const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
  * Keys the deployment handed in are served without KMS; the SDK loads only for another one.
  */
 export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
-  const aws = onFirstUse(async () => (await import('./aws-adapters.js')).jwksAwsAdapters(env, clients));
+  const observability = functionObservability('jwks', env);
+  const { logger } = observability;
+  const aws = onFirstUse(async () => (await import('./aws-adapters.js')).jwksAwsAdapters(env, observability.metrics, clients));
   const fromKms: PublicKeySource = async (keyArn) => (await aws()).fetchPublicJwk(keyArn);
   const onLoadFailure = (kid: string, error: unknown) => logger.error('could not load a public key', { kid, error: error as Error });
   const keySets: Record<string, KmsKeySet> = {
@@ -29,7 +31,11 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
     }),
   };
 
-  return httpHandler(async (event) => {
+  // The API contract is a public document too; it loads on the first request for it.
+  const openApi = onFirstUse(async () => (await import('./openapi-document.js')).openApiResponse);
+
+  return httpHandler(observability, async (event) => {
+    if (event.routeKey === routeKeyOf({ method: 'GET', path: OPENAPI_PATH })) return (await openApi())(event.headers?.['if-none-match']);
     const keySet = keySets[event.routeKey];
     if (!keySet) throw new Error(`jwks function invoked for unexpected route ${event.routeKey}`);
     const keys = await keySet.jwks();

@@ -7,6 +7,7 @@ import { buildClient } from '../../client/build.js';
 import { serveDemo } from '../../local/demo/serve-demo.js';
 import { REPOSITORY_ROOT, type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
 import { CHROMIUM_PATH, chromiumInstalled, type HeadlessChromium, launchChromium } from '../support/browser.js';
+import { recordContractViolations } from '../support/openapi-contract.js';
 
 // CI installs Chromium (.ci/run), so there the test always runs and a missing browser fails it.
 const runBrowserTest = chromiumInstalled() || process.env.CI === 'true';
@@ -33,7 +34,8 @@ describe.runIf(runBrowserTest)('the demo checkout in headless Chromium, as a cli
     const { outDir } = await buildClient({ outDir: join(workDir, 'sdk') });
     // The page pays as m_demo with the dev token the stack issues, as under npm start.
     const demo = serveDemo({ sdkDir: outDir, accessToken: () => stack?.devTokens.m_demo });
-    stack = await startLocalStack({ dataDir: join(workDir, 'data'), port: 0, dynamodbPort: 0, kmsPort: 0, fallback: demo });
+    // What the browser receives keeps the API contract too (test/support/contract-check.ts).
+    stack = await startLocalStack({ dataDir: join(workDir, 'data'), port: 0, dynamodbPort: 0, kmsPort: 0, fallback: demo, onAnswer: recordContractViolations });
     chromium = await launchChromium();
     page = await chromium.context.newPage();
     page.setDefaultTimeout(STATE_TIMEOUT_MS);

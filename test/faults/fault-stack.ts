@@ -7,6 +7,7 @@ import { startDynamoDb } from '../../local/dynamodb-server.js';
 import { startKmsServer } from '../../local/kms/kms-server.js';
 import { LOCAL_REGION, type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.js';
+import { recordContractViolations } from '../support/openapi-contract.js';
 
 /** The function timeout of these tests: what API Gateway would wait for is far longer. */
 export const FUNCTION_TIMEOUT_MS = 2_000;
@@ -37,6 +38,8 @@ export async function startFaultStack(options: { deployPublicKeys?: boolean } = 
     endpoints: { dynamodb: dynamodbProxy.url, kms: kmsProxy.url },
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
     deployPublicKeys: options.deployPublicKeys,
+    // Answers under faults keep the contract too (test/support/contract-check.ts).
+    onAnswer: recordContractViolations,
   });
   return {
     ...stack,

@@ -1,6 +1,7 @@
 // The verification and jwks functions as Lambda runs them, on one machine: the local KMS endpoint,
 // dynalite in memory, and the handlers built by their factories from their environment contracts.
 import { httpApiEvent, lambdaContext } from '../support/http-api-event.js';
+import { recordContractViolations } from '../support/openapi-contract.js';
 import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import { createVerificationHandler } from '../../functions/verification/create-h
 import { verificationEnvSchema } from '../../functions/verification/env.js';
 import { awsCallTimeoutsEnvSchema, awsClientOptions } from '../../shared/adapters/aws/client-options.js';
 import { parseEnv } from '../../shared/lambda-env/parse-env.js';
+import type { Route } from '../../shared/routes.js';
 
 export const ISSUER = 'https://pay.example.test';
 /** The payment that `paymentClaims()` signs for, as a caller confirming it would expect it. */
@@ -134,10 +136,10 @@ export async function startVerificationStack(
     async verify(body, headers = { 'content-type': 'application/json' }) {
       const withExpected = typeof body === 'object' && body !== null && !('expected' in body) ? { ...body, expected: EXPECTED } : body;
       const text = typeof withExpected === 'string' ? withExpected : JSON.stringify(withExpected);
-      return replyOf(await verification(httpApiEvent('POST /v1/verifications', { body: text, headers }), lambdaContext('verification', 30_000)));
+      return replyOf(await verification(httpApiEvent('POST /v1/verifications', { body: text, headers }), lambdaContext('verification', 30_000)), { method: 'POST', path: '/v1/verifications' });
     },
     async jwks(path) {
-      return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`), lambdaContext('jwks', 30_000)));
+      return replyOf(await jwksHandler(httpApiEvent(`GET ${path}`), lambdaContext('jwks', 30_000)), { method: 'GET', path });
     },
     kmsCalls: (operation) => kmsServer.callCount(operation),
     async close() {
@@ -168,7 +170,9 @@ export function paymentClaims(overrides: Partial<PaymentResponseClaims> = {}): P
 
 export { unreachableUrl } from '../support/network.js';
 
-function replyOf(result: unknown): HandlerReply {
+/** The handler's answer, which must keep openapi.json as the API's does (test/support/contract-check.ts). */
+function replyOf(result: unknown, route: Pick<Route, 'method' | 'path'>): HandlerReply {
   const { statusCode, headers, body } = result as { statusCode: number; headers?: Record<string, string>; body?: string };
+  recordContractViolations(route, { statusCode, headers, body });
   return { statusCode, headers: headers ?? {}, body: body ? (JSON.parse(body) as Record<string, unknown>) : {} };
 }

@@ -9,7 +9,7 @@ export interface ConfigRequest {
   explain: boolean;
 }
 
-const querySchema = z.object({
+export const querySchema = z.object({
   // Checked by resolveCountry, which knows the country codes and names the parameter.
   country: z.optional(z.string()),
   // A bare `?explain` arrives as ''.
