@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ const CLIENT_DIR = dirname(fileURLToPath(import.meta.url));
 export const CLIENT_DIST = join(CLIENT_DIR, 'dist');
 
 /**
- * `npm run build`: the SDK as one ES module (jose bundled in, so it has no runtime dependency
+ * `npm run build` (here or in client/, where `npm pack` runs it first): the SDK as one ES module (jose bundled in, so it has no runtime dependency
  * and a browser can import it as it is) with type declarations beside it.
  * `platform: 'neutral'` makes any Node built-in a build error, as the client tsconfig's empty
  * `types` makes it a type error.
@@ -41,6 +41,8 @@ function typescriptCli(): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  // From scratch: a module since removed from src must not linger in dist, and so in the package.
+  rmSync(CLIENT_DIST, { recursive: true, force: true });
   const { outDir } = await buildClient();
   console.log(`SDK built: ${join(outDir, 'index.js')} (+ index.d.ts)`);
 }

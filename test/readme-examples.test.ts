@@ -38,13 +38,19 @@ describe('the README', () => {
       .replaceAll('http://127.0.0.1:3000', stack.url);
     const file = join(workDir, 'example.mjs');
     writeFileSync(file, example);
-    const env = { ...process.env, TOKEN: stack.devTokens.m_123 };
-    const run = async () => (await promisify(execFile)(process.execPath, [file], { env })).stdout;
-    const first = await run();
+    const run = async (token: string | undefined) => {
+      const { TOKEN: _exported, ...env } = process.env;
+      return (await promisify(execFile)(process.execPath, [file], { env: token === undefined ? env : { ...env, TOKEN: token } })).stdout;
+    };
+    const first = await run(stack.devTokens.m_123);
     expect(first).toContain('JP ja-JP');
     expect(first).toMatch(/paid: pay_[A-Za-z0-9_-]+/);
     // The example uses a fixed Idempotency-Key: running it again is the same payment.
-    expect(await run()).toContain(/paid: (pay_[A-Za-z0-9_-]+)/.exec(first)![1]);
+    expect(await run(stack.devTokens.m_123)).toContain(/paid: (pay_[A-Za-z0-9_-]+)/.exec(first)![1]);
+    // Its `auth` is what lets it settle: without the token the gateway refuses, and it says so.
+    const refused = await run(undefined);
+    expect(refused).not.toContain('paid:');
+    expect(refused).toMatch(/^http-error\n401 \[\] request /m);
   });
 
   it('curl examples of settlement and verification run verbatim with the printed token', { timeout: 60_000 }, async () => {
@@ -65,7 +71,7 @@ describe('the README', () => {
   it('quick start names the commands package.json has', () => {
     const scripts = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
     for (const [, name] of readme.matchAll(/npm (?:run )?([a-z]+(?::[a-z]+)?)/g)) {
-      if (['ci', 'install', 'run'].includes(name!)) continue;
+      if (['ci', 'install', 'pack', 'run'].includes(name!)) continue; // npm's own commands
       expect(Object.keys(scripts), `README mentions npm ${name}`).toContain(name);
     }
   });

@@ -1,7 +1,9 @@
+import { throwIfAborted } from './abort.js';
 import { InvalidResponseError, SignedPayError } from './errors.js';
-import { apiErrorOf, exchange, isRecord, type Transport } from './http.js';
+import { exchange, isRecord, type Transport } from './http.js';
+import { apiErrorOf } from './problem.js';
 import { type RetryPolicy, withRetries } from './retry.js';
-import type { ClientConfig, ConfigResponse, CountrySource } from './types.js';
+import type { ClientConfig, ConfigOptions, ConfigResponse, CountrySource } from './types.js';
 
 /** Where the last good configuration is kept across restarts: `localStorage`, React Native's AsyncStorage, ... */
 export interface ConfigStorage {
@@ -35,9 +37,10 @@ const STORAGE_VERSION = 1;
  * 1. A fresh copy (memory, then storage) is answered without the network, as Cache-Control allows.
  * 2. Otherwise ask, with If-None-Match when a copy exists: 304 renews the copy, 200 replaces it.
  * 3. When the service cannot be reached (or fails), the copy is answered marked `stale: true`;
- *    with no copy the error is thrown (typed, retryable), after the retries.
+ *    with no copy the error is thrown (typed, retryable), after the retries. An abort is never
+ *    answered from the copy: the caller gave up on the call.
  */
-export function configLoader(deps: ConfigDeps): (options?: { country?: string }) => Promise<ClientConfig> {
+export function configLoader(deps: ConfigDeps): (options?: ConfigOptions) => Promise<ClientConfig> {
   const memory = new Map<string, CachedConfig>();
   const storageKey = (key: string) => `signed-pay:config:v${STORAGE_VERSION}:${deps.transport.baseUrl}:${key}`;
 
@@ -63,6 +66,8 @@ export function configLoader(deps: ConfigDeps): (options?: { country?: string })
   }
 
   return async function getConfig(options = {}) {
+    const { signal } = options;
+    throwIfAborted(signal);
     const country = options.country?.trim().toUpperCase();
     const key = country || 'auto';
     const copy = await cached(key);
@@ -72,11 +77,12 @@ export function configLoader(deps: ConfigDeps): (options?: { country?: string })
     const path = `/v1/config${country ? `?country=${encodeURIComponent(country)}` : ''}`;
     try {
       // With a copy in hand, a failure is answered from it at once rather than after retries.
-      const answer = await withRetries(copy ? { ...deps.retry, retries: 0 } : deps.retry, async () => {
+      const answer = await withRetries(copy ? { ...deps.retry, retries: 0 } : deps.retry, signal, async () => {
         const reply = await exchange(deps.transport, {
           method: 'GET',
           path,
           headers: copy?.etag ? { 'if-none-match': copy.etag } : {},
+          signal,
         });
         if (reply.status !== 200 && reply.status !== 304) throw apiErrorOf(reply);
         return reply;

@@ -1,8 +1,10 @@
 import { decodeJwt } from 'jose';
+import { throwIfAborted } from './abort.js';
 import { InvalidResponseError, VerdictRejectedError, VerificationUnavailableError } from './errors.js';
 import { checkExpectation, sameExpectation } from './expectation.js';
-import { apiErrorOf, exchange, isRecord, type Transport } from './http.js';
-import { randomNonce } from './random.js';
+import { exchange, isRecord, type Transport } from './http.js';
+import { apiErrorOf } from './problem.js';
+import { randomNonce, webCrypto } from './random.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 import type {
   ConfirmOptions,
@@ -51,15 +53,17 @@ export function confirmer(deps: ConfirmDeps) {
     options: ConfirmOptions = {},
   ): Promise<PaymentConfirmation> {
     checkExpectation(expected);
+    const { signal } = options;
     const checkLedger = options.checkLedger ?? false;
-    const nonce = options.nonce ? randomNonce() : undefined;
+    const nonce = options.nonce ? randomNonce(webCrypto('for nonce mode (a fresh nonce, and ES256 to check the verdict)', { subtle: true })) : undefined;
     const sentPaymentId = paymentIdOf(paymentResponse);
 
-    return withRetries(deps.retry, async () => {
+    return withRetries(deps.retry, signal, async () => {
       const reply = await exchange(deps.transport, {
         method: 'POST',
         path: '/v1/verifications',
         json: { paymentResponse, expected, checkLedger, ...(nonce === undefined ? {} : { nonce }) },
+        signal,
       });
       if (reply.status !== 200) throw apiErrorOf(reply);
       const answer = answerOf(reply.body);
@@ -67,7 +71,11 @@ export function confirmer(deps: ConfirmDeps) {
       if (!sameExpectation(answer.expected, expected) || answer.checkLedger !== checkLedger) {
         throw new InvalidResponseError('The verification answer was checked against another payment or mode than asked');
       }
-      if (nonce !== undefined) await deps.checkVerdict(answer, { nonce, checkLedger, expected });
+      if (nonce !== undefined) {
+        await deps.checkVerdict(answer, { nonce, checkLedger, expected });
+        // Fetching verdict keys is shared by every call, so it runs on; this call still ends at the abort.
+        throwIfAborted(signal);
+      }
 
       if (answer.payment && answer.payment.paymentId !== sentPaymentId) {
         const message = 'The verification answer is about another payment response than the one sent';

@@ -1,3 +1,5 @@
+import type { ProblemFieldError } from './types.js';
+
 /**
  * The SDK's one error family. `code` is stable (switch on it, never on the message) and
  * `retryable` says whether calling again, with the same arguments, may succeed and is safe.
@@ -35,20 +37,49 @@ export class TimeoutError extends SignedPayError {
  * The service answered with an error status. `code` is the API's problem type (the README's
  * table: `validation-failed`, `idempotency-key-reused`, `request-in-flight`,
  * `processor-unavailable`, ...), or `http-error` when the answer was not a problem document
- * (a proxy or gateway answered). Retryable: 5xx, 408, 409 (in flight) and 429.
+ * (API Gateway's own `{ "message": ... }` for 401, 403, 429, or a proxy). Retryable: 5xx, 408,
+ * 409 (in flight) and 429. Quote `requestId` when you ask the service's operators about it.
  */
 export class ApiError extends SignedPayError {
-  constructor(
-    code: string,
-    readonly status: number,
-    message: string,
-    /** The problem document's `detail`: what to do, written for developers. */
-    readonly detail: string | undefined,
-    /** From a Retry-After header in seconds: the least the caller should wait. */
-    readonly retryAfterMs: number | undefined,
-  ) {
-    super(code, status >= 500 || status === 408 || status === 409 || status === 429, message);
+  readonly status: number;
+  /** The problem `type` (e.g. `/problems/validation-failed`); undefined when the answer was not a problem document. */
+  readonly type: string | undefined;
+  readonly title: string;
+  /** The problem's `detail`: what to do, written for developers. */
+  readonly detail: string | undefined;
+  /** Each refused field, with its `path` (validation problems); empty when the problem lists none. */
+  readonly errors: readonly ProblemFieldError[];
+  /** The service's id for this request (the `x-request-id` header), as its logs know it. */
+  readonly requestId: string | undefined;
+  /** From a Retry-After header: the least the caller should wait. */
+  readonly retryAfterMs: number | undefined;
+  /** The answer's JSON body as received, when it is an object: the problem document, or API Gateway's `{ message }`. */
+  readonly problem: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(answer: ApiErrorFields) {
+    const { status, code, title, detail } = answer;
+    super(code, status >= 500 || status === 408 || status === 409 || status === 429, detail ? `${title}: ${detail}` : title);
+    this.status = status;
+    this.type = answer.type;
+    this.title = title;
+    this.detail = detail;
+    this.errors = answer.errors;
+    this.requestId = answer.requestId;
+    this.retryAfterMs = answer.retryAfterMs;
+    this.problem = answer.problem;
   }
+}
+
+export interface ApiErrorFields {
+  status: number;
+  code: string;
+  type: string | undefined;
+  title: string;
+  detail: string | undefined;
+  errors: readonly ProblemFieldError[];
+  requestId: string | undefined;
+  retryAfterMs: number | undefined;
+  problem: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A success status whose body is not what the API answers: nothing in it is believed. */
@@ -89,5 +120,36 @@ export class VerdictRejectedError extends SignedPayError {
 export class VerdictKeysUnavailableError extends SignedPayError {
   constructor(cause: unknown) {
     super('verdict-keys-unavailable', true, 'The verdict signing keys could not be fetched', { cause });
+  }
+}
+
+/**
+ * The `auth` option gave no headers for a settle attempt: the function threw (its error is the
+ * `cause`) or returned something other than header names and string values. The settlement
+ * may have reached the service on an earlier attempt: retry later with `idempotencyKey`.
+ */
+export class AuthError extends SignedPayError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('auth-failed', false, message, options);
+  }
+}
+
+/**
+ * The runtime lacks the WebCrypto the call needs (`crypto.getRandomValues` for Idempotency-Keys
+ * and nonces, `crypto.subtle` to check verdicts). Thrown before any request.
+ */
+export class WebCryptoUnavailableError extends SignedPayError {
+  constructor(
+    /** What is missing: `crypto.getRandomValues` or `crypto.subtle`. */
+    readonly missing: 'crypto.getRandomValues' | 'crypto.subtle',
+    purpose: string,
+  ) {
+    super(
+      'webcrypto-unavailable',
+      false,
+      `globalThis.${missing} is missing, and the SDK needs it ${purpose}. Node.js 20+, Deno, workers and browsers have it ` +
+        '(crypto.subtle only in secure contexts: https or localhost). In React Native, install a WebCrypto polyfill ' +
+        '(getRandomValues and subtle, e.g. react-native-quick-crypto) before calling the SDK.',
+    );
   }
 }

@@ -1,4 +1,6 @@
-import { ApiError, InvalidResponseError, NetworkError, SignedPayError, TimeoutError } from './errors.js';
+import { abortReasonOf, exchangeSignal, throwIfAborted } from './abort.js';
+import { type AuthHook, withAuthHeaders } from './auth.js';
+import { InvalidResponseError, NetworkError, SignedPayError, TimeoutError } from './errors.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -21,36 +23,48 @@ export interface HttpRequest {
   path: string;
   headers?: Record<string, string>;
   json?: unknown;
+  /** The caller's signal: aborting it ends the exchange with its reason. */
+  signal?: AbortSignal;
+  /** Adds credentials to this exchange (settle only). */
+  authorize?: AuthHook;
 }
 
 /**
  * One HTTP exchange within the timeout, reading the body too. Failures to get an answer
- * become NetworkError or TimeoutError; an answer of any status is returned as it is.
+ * become NetworkError or TimeoutError, the caller's abort its reason; an answer of any status
+ * is returned as it is.
  */
 export async function exchange(transport: Transport, request: HttpRequest): Promise<HttpAnswer> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, transport.timeoutMs);
+  throwIfAborted(request.signal);
+  const url = `${transport.baseUrl}${request.path}`;
+  const body = request.json === undefined ? undefined : JSON.stringify(request.json);
+  let headers: Record<string, string> = { accept: 'application/json', ...request.headers };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (request.authorize) {
+    // Before the timer starts: fetching credentials is not the service's time.
+    headers = withAuthHeaders(headers, await request.authorize({ method: request.method, url, headers: { ...headers }, body: body ?? '' }));
+    throwIfAborted(request.signal);
+  }
+
+  const deadline = exchangeSignal(request.signal, transport.timeoutMs);
   try {
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers };
-    if (request.json !== undefined) headers['content-type'] = 'application/json';
-    const response = await transport.fetch(`${transport.baseUrl}${request.path}`, {
+    const response = await transport.fetch(url, {
       method: request.method,
       headers,
-      signal: controller.signal,
-      ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
+      signal: deadline.signal,
+      // Credentials are for the API alone: a redirect (to wherever) is answered, not followed.
+      ...(request.authorize ? { redirect: 'manual' as const } : {}),
+      ...(body === undefined ? {} : { body }),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: parseBody(text, response.status) };
   } catch (error) {
     if (error instanceof SignedPayError) throw error;
-    if (timedOut) throw new TimeoutError(transport.timeoutMs);
+    if (request.signal?.aborted) throw abortReasonOf(request.signal);
+    if (deadline.timedOut()) throw new TimeoutError(transport.timeoutMs);
     throw new NetworkError(error);
   } finally {
-    clearTimeout(timer);
+    deadline.release();
   }
 }
 
@@ -62,18 +76,6 @@ function parseBody(text: string, status: number): unknown {
     if (status >= 200 && status < 300) throw new InvalidResponseError(`The service answered ${status} with a body that is not JSON`);
     return undefined;
   }
-}
-
-/** The typed error for an answer the operation does not expect. */
-export function apiErrorOf(answer: HttpAnswer): ApiError {
-  const problem = isRecord(answer.body) ? answer.body : {};
-  const type = typeof problem.type === 'string' ? problem.type : '';
-  const code = /^\/problems\/([a-z0-9-]{1,64})$/.exec(type)?.[1] ?? 'http-error';
-  const title = typeof problem.title === 'string' ? problem.title : `The service answered ${answer.status}`;
-  const detail = typeof problem.detail === 'string' ? problem.detail : undefined;
-  const retryAfter = answer.headers.get('retry-after');
-  const retryAfterMs = retryAfter !== null && /^\d{1,5}$/.test(retryAfter.trim()) ? Number(retryAfter) * 1000 : undefined;
-  return new ApiError(code, answer.status, title, detail, retryAfterMs);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

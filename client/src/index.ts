@@ -1,3 +1,4 @@
+import { type Auth, type AuthHeaders, type AuthRequest, authHookOf } from './auth.js';
 import { type ConfigStorage, configLoader } from './config.js';
 import { confirmer } from './confirm.js';
 import type { FetchLike, Transport } from './http.js';
@@ -5,6 +6,7 @@ import type { RetryPolicy } from './retry.js';
 import { type SettleOptions, settler } from './settle.js';
 import type {
   ClientConfig,
+  ConfigOptions,
   ConfirmOptions,
   ExpectedPayment,
   PaymentConfirmation,
@@ -18,14 +20,14 @@ import { verdictKeysOf } from './verdict-keys.js';
 export * from './errors.js';
 export type * from './types.js';
 export { VERIFICATION_REASONS } from './types.js';
-export type { ConfigStorage, FetchLike, SettleOptions };
+export type { Auth, AuthHeaders, AuthRequest, ConfigStorage, FetchLike, SettleOptions };
 
 export interface ClientOptions {
   /** The API's origin (and stage path, if any), e.g. `http://127.0.0.1:3000`. */
   baseUrl: string;
   /** Defaults to the runtime's global fetch, looked up at each call. */
   fetch?: FetchLike;
-  /** Per HTTP exchange, body included. Default 10 000. */
+  /** Per HTTP exchange, body included; a call's own `signal` can end it sooner. Default 10 000. */
   timeoutMs?: number;
   /** Retries after the first attempt, for failures that may pass (network, timeout, 5xx, 409, 429). Default 3. */
   retries?: number;
@@ -51,24 +53,32 @@ export interface ClientOptions {
    */
   verdictKeys?: VerdictKeySet | string;
   /**
-   * The bearer token `settle` sends (`Authorization: Bearer …`) to a deployment whose settlement
-   * route uses a JWT authorizer: the merchant is the one the token's caller is registered for.
-   * A function is called for every attempt, so a token can be refreshed between retries. Only
-   * settle sends it; configuration and verification are public. (IAM-authorized deployments are
-   * called from backends with SigV4, not through this SDK.)
+   * How `settle` authenticates; configuration and verification are public and never get it.
+   * - `{ headers }`: sent as they are, e.g. `{ authorization: 'Bearer <token>' }` for a
+   *   deployment whose settlement route has a JWT authorizer.
+   * - `(request) => headers` (or a promise of them): called for every attempt with the request
+   *   about to be sent (method, url, headers, body), so a retry gets a fresh token, or a fresh
+   *   SigV4 signature for an IAM-authorized deployment (README: the SigV4 recipe).
+   * Its headers are added to the SDK's (never replacing them), never followed through a
+   * redirect, and never logged nor copied into errors. `settle`'s own `auth` option overrides it.
    */
-  accessToken?: string | (() => string | Promise<string>);
+  auth?: Auth;
 }
 
 export interface SignedPayClient {
   /** The configuration for `country`, or for wherever the service finds the client to be. */
-  getConfig(options?: { country?: string }): Promise<ClientConfig>;
-  /** Settles a payment once, retrying with one Idempotency-Key. Resolves settled and declined payments alike. */
+  getConfig(options?: ConfigOptions): Promise<ClientConfig>;
+  /**
+   * Settles a payment once, retrying with one Idempotency-Key. Resolves settled and declined
+   * payments alike. Rejects with WebCryptoUnavailableError, before any request, when it must
+   * make the key and the runtime has no crypto.getRandomValues.
+   */
   settle(request: SettlementRequest, options?: SettleOptions): Promise<Settlement>;
   /**
    * Asks the verification service whether the payment response proves a completed payment of
    * `expected` (its order and amount are required). Rejects with a TypeError, before any
-   * request, when `expected` lacks them.
+   * request, when `expected` lacks them, and with WebCryptoUnavailableError in nonce mode on a
+   * runtime without crypto.getRandomValues and crypto.subtle.
    */
   confirmPayment(paymentResponse: string, expected: ExpectedPayment, options?: ConfirmOptions): Promise<PaymentConfirmation>;
 }
@@ -87,16 +97,9 @@ export function createClient(options: ClientOptions): SignedPayClient {
   };
   return {
     getConfig: configLoader({ transport, retry, storage: options.storage, now: options.now ?? Date.now }),
-    settle: settler({ transport, retry, accessToken: accessTokenOf(options.accessToken) }),
+    settle: settler({ transport, retry, authorize: authHookOf(options.auth, 'auth') }),
     confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(verdictKeysOf(options.verdictKeys, transport)) }),
   };
-}
-
-function accessTokenOf(value: ClientOptions['accessToken']): (() => Promise<string>) | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'function') return async () => value();
-  if (typeof value !== 'string' || value.trim() === '') throw new TypeError('accessToken must be a non-empty string or a function returning one');
-  return async () => value;
 }
 
 function baseUrlOf(value: string): string {

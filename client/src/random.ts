@@ -1,5 +1,18 @@
+import { WebCryptoUnavailableError } from './errors.js';
+
+/**
+ * The runtime's WebCrypto, checked for what `purpose` needs before anything is sent: a missing
+ * one is a WebCryptoUnavailableError that says what to do, not a TypeError from deep inside.
+ */
+export function webCrypto(purpose: string, needs: { subtle?: boolean } = {}): Crypto {
+  const runtime = (globalThis as { crypto?: Partial<Crypto> }).crypto;
+  if (typeof runtime?.getRandomValues !== 'function') throw new WebCryptoUnavailableError('crypto.getRandomValues', purpose);
+  if (needs.subtle && typeof runtime.subtle?.verify !== 'function') throw new WebCryptoUnavailableError('crypto.subtle', purpose);
+  return runtime as Crypto;
+}
+
 /** A version 4 UUID from WebCrypto (randomUUID where the runtime has it: some need a secure context). */
-export function randomUuid(): string {
+export function randomUuid(crypto: Crypto): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   bytes[6] = (bytes[6]! & 0x0f) | 0x40;
@@ -9,7 +22,7 @@ export function randomUuid(): string {
 }
 
 /** 32 random bytes, base64url: 43 characters, within the verification service's 16 to 128. */
-export function randomNonce(): string {
+export function randomNonce(crypto: Crypto): string {
   return base64url(crypto.getRandomValues(new Uint8Array(32)));
 }
 

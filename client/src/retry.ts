@@ -1,3 +1,4 @@
+import { abortableSleep, throwIfAborted } from './abort.js';
 import { ApiError, SignedPayError } from './errors.js';
 
 export interface RetryPolicy {
@@ -11,15 +12,18 @@ export interface RetryPolicy {
  * Runs `attempt` until it succeeds, fails with an error that is not retryable, or the retries
  * are spent; the last error is thrown. Delays grow exponentially with full jitter (a random
  * delay up to base × 2^n, capped), so that clients failing together do not retry together,
- * and are never shorter than a Retry-After the service sent.
+ * and are never shorter than a Retry-After the service sent. An aborted `signal` ends it at
+ * once with the abort's reason: no further attempt, no waiting out the delay.
  */
-export async function withRetries<T>(policy: RetryPolicy, attempt: (index: number) => Promise<T>): Promise<T> {
+export async function withRetries<T>(policy: RetryPolicy, signal: AbortSignal | undefined, attempt: (index: number) => Promise<T>): Promise<T> {
   for (let index = 0; ; index += 1) {
+    throwIfAborted(signal);
     try {
       return await attempt(index);
     } catch (error) {
+      throwIfAborted(signal);
       if (!(error instanceof SignedPayError) || !error.retryable || index >= policy.retries) throw error;
-      await sleep(delayBefore(index + 1, policy, error instanceof ApiError ? error.retryAfterMs : undefined));
+      await abortableSleep(delayBefore(index + 1, policy, error instanceof ApiError ? error.retryAfterMs : undefined), signal);
     }
   }
 }
@@ -28,8 +32,4 @@ export function delayBefore(retry: number, policy: RetryPolicy, retryAfterMs: nu
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   const jittered = Math.random() * ceiling;
   return Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs ?? 0));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

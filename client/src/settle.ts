@@ -1,14 +1,16 @@
+import { type Auth, type AuthHook, authHookOf } from './auth.js';
 import { InvalidResponseError, SignedPayError } from './errors.js';
-import { apiErrorOf, exchange, isRecord, type Transport } from './http.js';
-import { randomUuid } from './random.js';
+import { exchange, isRecord, type Transport } from './http.js';
+import { apiErrorOf } from './problem.js';
+import { randomUuid, webCrypto } from './random.js';
 import { type RetryPolicy, withRetries } from './retry.js';
 import type { Settlement, SettlementRequest } from './types.js';
 
 export interface SettleDeps {
   transport: Transport;
   retry: RetryPolicy;
-  /** The bearer token of the caller, asked for at every attempt. */
-  accessToken?: () => Promise<string>;
+  /** The client's `auth`, asked at every attempt. */
+  authorize: AuthHook | undefined;
 }
 
 export interface SettleOptions {
@@ -17,6 +19,13 @@ export interface SettleOptions {
    * retry safely even after a restart. Without one, the SDK creates a random one.
    */
   idempotencyKey?: string;
+  /** This call's credentials, instead of the client's `auth` (a backend settling for several merchants). */
+  auth?: Auth;
+  /**
+   * Abandons the call: it rejects with `signal.reason` (an `AbortError`) and is not retried. The
+   * service may still settle a request already sent: settle again later with the same key.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -27,15 +36,17 @@ export interface SettleOptions {
  */
 export function settler(deps: SettleDeps): (request: SettlementRequest, options?: SettleOptions) => Promise<Settlement> {
   return async function settle(request, options = {}) {
-    const idempotencyKey = options.idempotencyKey ?? randomUuid();
+    const authorize = options.auth === undefined ? deps.authorize : authHookOf(options.auth, 'settle options.auth');
+    const idempotencyKey = options.idempotencyKey ?? randomUuid(webCrypto('to make an Idempotency-Key (or pass settle an idempotencyKey)'));
     try {
-      return await withRetries(deps.retry, async () => {
-        const token = deps.accessToken && (await deps.accessToken());
+      return await withRetries(deps.retry, options.signal, async () => {
         const answer = await exchange(deps.transport, {
           method: 'POST',
           path: '/v1/settlements',
-          headers: { 'idempotency-key': idempotencyKey, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          headers: { 'idempotency-key': idempotencyKey },
           json: request,
+          signal: options.signal,
+          authorize,
         });
         if (answer.status !== 201 && answer.status !== 402) throw apiErrorOf(answer);
         return settlementOf(answer.body, answer.status, idempotencyKey, answer.headers.get('idempotent-replayed') === 'true');

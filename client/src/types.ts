@@ -28,6 +28,12 @@ export interface Settlement {
   replayed: boolean;
 }
 
+/** One thing a problem refuses (its `errors` extension): `path` is a dotted field (`amount.currency`), a header's name, or `(body)`. */
+export interface ProblemFieldError {
+  path: string;
+  message: string;
+}
+
 export type CountrySource = 'query' | 'cloudfront' | 'accept-language' | 'default';
 
 export interface CountryConfig {
@@ -128,6 +134,15 @@ export interface ConfirmOptions {
   nonce?: boolean;
   /** Also confirm the payment against the ledger (the authoritative mode). */
   checkLedger?: boolean;
+  /** Abandons the call: it rejects with `signal.reason` (an `AbortError`) and is not retried. */
+  signal?: AbortSignal;
+}
+
+export interface ConfigOptions {
+  /** ISO 3166-1 alpha-2, any case; omit it to let the service find the client's country. */
+  country?: string;
+  /** Abandons the call: it rejects with `signal.reason` (an `AbortError`), even when a stored copy exists. */
+  signal?: AbortSignal;
 }
 
 export interface PaymentConfirmation {

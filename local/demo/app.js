@@ -49,15 +49,16 @@ const $ = (id) => document.getElementById(id);
 const demoConfig = fetch('/demo-config.json')
   .then((response) => (response.ok ? response.json() : {}))
   .catch(() => ({}));
-const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed(), accessToken: demoAccessToken });
+const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed(), auth: demoAuth });
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 let state = { config: undefined, order: undefined, busy: false, retry: undefined };
 
-async function demoAccessToken() {
+/** The SDK asks for it at every settle attempt. */
+async function demoAuth() {
   const { accessToken } = await demoConfig;
   if (!accessToken) throw new Error('This page has no access token to pay with: open it from npm start.');
-  return accessToken;
+  return { authorization: `Bearer ${accessToken}` };
 }
 
 function localStorageIfAllowed() {
@@ -265,7 +266,8 @@ function showResult(stateName, headline, details) {
 
 function describeError(error) {
   if (error instanceof SignedPayError) {
-    return `${error.message} (${error.code}${error.retryable ? ', worth retrying' : ''})`;
+    const requestId = error.requestId ? `, request ${error.requestId}` : '';
+    return `${error.message} (${error.code}${error.retryable ? ', worth retrying' : ''}${requestId})`;
   }
   return String(error);
 }

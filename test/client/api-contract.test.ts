@@ -5,10 +5,12 @@ import type {
   CountryConfig,
   ExpectedPayment,
   PaymentSummary,
+  ProblemFieldError,
   Settlement,
   SettlementRequest,
   VerificationReason,
 } from '../../client/src/types.js';
+import type { ValidationIssue } from '../../shared/errors.js';
 import type { CountryConfig as ServedConfig } from '../../shared/domain/config/config-document.js';
 import type { CountrySource as ServedSource } from '../../shared/domain/config/country-resolution.js';
 import type { SettlementRequest as AcceptedRequest } from '../../shared/domain/settlement/settlement-request.js';
@@ -32,6 +34,7 @@ describe('the SDK speaks the API the service implements', () => {
     expectTypeOf<SettlementResult>().toExtend<Omit<Settlement, 'idempotencyKey' | 'replayed'>>();
     expectTypeOf<SettlementRequest>().toExtend<AcceptedRequest>();
     expectTypeOf<ExpectedPayment>().toExtend<AcceptedExpectation>();
+    expectTypeOf<ValidationIssue>().toEqualTypeOf<ProblemFieldError>();
   });
 
   it('refuses options that cannot work, at once', () => {

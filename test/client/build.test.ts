@@ -32,6 +32,7 @@ describe('the built SDK', () => {
     const sdk = (await import(pathToFileURL(join(outDir, 'index.js')).href)) as Record<string, unknown>;
     expect(Object.keys(sdk).sort()).toEqual([
       'ApiError',
+      'AuthError',
       'InvalidResponseError',
       'NetworkError',
       'SignedPayError',
@@ -40,6 +41,7 @@ describe('the built SDK', () => {
       'VerdictKeysUnavailableError',
       'VerdictRejectedError',
       'VerificationUnavailableError',
+      'WebCryptoUnavailableError',
       'createClient',
     ]);
   });

@@ -11,7 +11,7 @@ import {
   VerificationUnavailableError,
 } from '../../client/src/index.js';
 import { LOCAL_JWT_ISSUER } from '../../local/jwt-issuer.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { bearer, startTestStack, type TestStack } from '../support/test-stack.js';
 import { jsonResponse, network, QUICK_BACKOFF, rewritten, silentServer, unreachableUrl, withAlteredPayload } from './support.js';
 
 let stack: TestStack;
@@ -43,7 +43,7 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
   it('settles with a key it creates and resolves the signed payment response', async () => {
     const net = network();
     const { request } = order();
-    const settlement = await createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch }).settle(request);
+    const settlement = await createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch }).settle(request);
 
     expect(settlement).toMatchObject({ status: 'SETTLED', replayed: false, paymentId: expect.stringMatching(/^pay_/) });
     expect(settlement.paymentResponse.split('.')).toHaveLength(3);
@@ -54,7 +54,7 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
   it('uses the key the app gives, and resolves a declined payment like a settled one', async () => {
     const net = network();
     const { request } = order('tok_decline');
-    const settlement = await createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch }).settle(request, { idempotencyKey: `${request.orderId}-attempt-1` });
+    const settlement = await createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch }).settle(request, { idempotencyKey: `${request.orderId}-attempt-1` });
     expect(settlement).toMatchObject({ status: 'DECLINED', idempotencyKey: `${request.orderId}-attempt-1` });
     expect(net.exchanges.map((exchange) => [exchange.status, exchange.headers['idempotency-key']])).toEqual([[402, `${request.orderId}-attempt-1`]]);
   });
@@ -67,7 +67,7 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
         throw new TypeError('fetch failed: connection reset');
       },
     });
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
     const signaturesBefore = stack.kmsCalls('Sign');
 
     const { request, expected } = order();
@@ -87,7 +87,7 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
           ? jsonResponse(409, { type: '/problems/request-in-flight', title: 'A request with this Idempotency-Key is in progress', status: 409 }, { 'retry-after': '0' })
           : undefined,
     });
-    const settlement = await createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF }).settle(order().request);
+    const settlement = await createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF }).settle(order().request);
     expect(settlement.status).toBe('SETTLED');
     expect(net.exchanges.map((exchange) => [exchange.status, exchange.headers['idempotency-key']])).toEqual([
       [409, settlement.idempotencyKey],
@@ -97,7 +97,7 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
 
   it('retries a processor failure (502) within `retries`, then rejects as retryable, carrying the key to retry with', async () => {
     const net = network();
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, retries: 2, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, retries: 2, backoff: QUICK_BACKOFF });
     const error = await client.settle(order('tok_error').request).catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ApiError);
@@ -111,10 +111,10 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
   });
 
   it('does not retry what the service refuses: a key reused for another payment', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, backoff: QUICK_BACKOFF });
     const first = await client.settle(order().request);
     const net = network();
-    const error = await createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF })
+    const error = await createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF })
       .settle(order().request, { idempotencyKey: first.idempotencyKey })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'ApiError', code: 'idempotency-key-reused', status: 422, retryable: false });
@@ -122,46 +122,9 @@ describe('settle: one payment per Idempotency-Key, however often the request tra
   });
 });
 
-describe('settle authenticates as the merchant backend the token names', () => {
-  it('sends the bearer token on settle only, asking the token function again for every attempt', async () => {
-    let lost = false;
-    const net = network({
-      after: (response, exchange) => {
-        if (exchange.path === '/v1/settlements' && !lost) {
-          lost = true;
-          throw new TypeError('fetch failed');
-        }
-        return response;
-      },
-    });
-    let asked = 0;
-    const client = createClient({ baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF, accessToken: () => (asked++, token) });
-    const { request, expected } = order();
-    const settlement = await client.settle(request);
-    expect(await client.confirmPayment(settlement.paymentResponse, expected)).toMatchObject({ completed: true });
-    await client.getConfig({ country: 'JP' });
-    const settles = net.exchanges.filter((exchange) => exchange.path === '/v1/settlements');
-    expect(settles).toHaveLength(2);
-    for (const exchange of settles) expect(exchange.headers.authorization).toBe(`Bearer ${token}`);
-    expect(asked).toBe(settles.length);
-    for (const exchange of net.exchanges.filter((e) => e.path !== '/v1/settlements')) expect(exchange.headers).not.toHaveProperty('authorization');
-  });
-
-  it('without a token the gateway refuses the settlement (401), not retried', async () => {
-    const net = network();
-    const error = await createClient({ baseUrl: stack.url, fetch: net.fetch }).settle(order().request).catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ name: 'ApiError', status: 401, retryable: false });
-    expect(net.exchanges).toHaveLength(1);
-  });
-
-  it('refuses an empty token at once', () => {
-    expect(() => createClient({ baseUrl: stack.url, accessToken: '' })).toThrow(TypeError);
-  });
-});
-
 describe('confirmPayment: only the verification service says a payment completed', () => {
   it('confirms a genuine settled payment, with and without a signed verdict', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const { request, expected } = order();
     const settlement = await client.settle(request);
 
@@ -179,7 +142,7 @@ describe('confirmPayment: only the verification service says a payment completed
   });
 
   it('does not confirm a tampered response: the signature no longer matches', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const { request, expected } = order();
     const { paymentResponse } = await client.settle(request);
     const cheaper = withAlteredPayload(paymentResponse, (claims) => ({ ...claims, amount: { ...claims.amount, value: 1 } }));
@@ -192,7 +155,7 @@ describe('confirmPayment: only the verification service says a payment completed
   });
 
   it("does not confirm another order's genuine response", async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const mine = order();
     const theirs = await client.settle(order().request);
     const confirmation = await client.confirmPayment(theirs.paymentResponse, mine.expected, { nonce: true });
@@ -201,7 +164,7 @@ describe('confirmPayment: only the verification service says a payment completed
 
   it('needs the order and amount it confirms: without them it refuses at once, asking nothing', async () => {
     const net = network();
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch });
     const { request, expected } = order();
     const { paymentResponse } = await client.settle(request);
     const settled = net.exchanges.length;
@@ -229,7 +192,7 @@ describe('confirmPayment: only the verification service says a payment completed
   });
 
   it('does not confirm a cheaper genuine payment replayed for a dearer order', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const cheap = order();
     const { paymentResponse } = await client.settle(cheap.request);
     const dearer = { ...cheap.expected, orderId: `${cheap.expected.orderId}_b`, amount: { value: 150_000, currency: 'JPY' } };
@@ -238,7 +201,7 @@ describe('confirmPayment: only the verification service says a payment completed
   });
 
   it('does not confirm a declined payment', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const { request, expected } = order('tok_decline');
     const declined = await client.settle(request);
     const confirmation = await client.confirmPayment(declined.paymentResponse, expected, { nonce: true });
@@ -250,7 +213,7 @@ describe('a verifier that is down never yields completed: true', () => {
   let genuine: { paymentResponse: string; expected: ExpectedPayment };
   beforeAll(async () => {
     const { request, expected } = order();
-    genuine = { paymentResponse: (await createClient({ accessToken: () => token, baseUrl: stack.url }).settle(request)).paymentResponse, expected };
+    genuine = { paymentResponse: (await createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url }).settle(request)).paymentResponse, expected };
   });
 
   it('rejects with a retryable NetworkError when nothing answers, after its retries', async () => {
@@ -281,7 +244,7 @@ describe('a verifier that is down never yields completed: true', () => {
           ? jsonResponse(503, { type: '/problems/verdict-unavailable', title: 'The verdict could not be signed', status: 503 })
           : undefined,
     });
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, retries: 1, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, retries: 1, backoff: QUICK_BACKOFF });
     const error = await client.confirmPayment(genuine.paymentResponse, genuine.expected, { nonce: true }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'ApiError', code: 'verdict-unavailable', status: 503, retryable: true });
     expect(net.exchanges).toHaveLength(2);
@@ -294,7 +257,7 @@ describe('a verifier that is down never yields completed: true', () => {
           ? jsonResponse(200, { verified: false, paymentCompleted: false, reason: 'KEYS_UNAVAILABLE', retryable: true })
           : undefined,
     });
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, retries: 1, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, retries: 1, backoff: QUICK_BACKOFF });
     const error = await client.confirmPayment(genuine.paymentResponse, genuine.expected).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(VerificationUnavailableError);
     expect(error).toMatchObject({ code: 'verification-unavailable', retryable: true });
@@ -309,7 +272,7 @@ describe('a verifier that is down never yields completed: true', () => {
       'completed',
     ]) {
       const net = network({ answer: (exchange) => (isVerification(exchange.path) ? jsonResponse(200, body) : undefined) });
-      const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
+      const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
       const error = await client.confirmPayment(genuine.paymentResponse, genuine.expected).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(InvalidResponseError);
       expect(error).toMatchObject({ code: 'invalid-response', retryable: false });
@@ -319,7 +282,7 @@ describe('a verifier that is down never yields completed: true', () => {
 
 describe('an answer checked against something else than asked is refused', () => {
   it('an answer echoing another expected payment or mode, even a completed one, is refused', async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const mine = order();
     const { paymentResponse } = await client.settle(mine.request);
     for (const change of [{ expected: { ...mine.expected, orderId: 'o_other' } }, { checkLedger: true }, { expected: undefined }]) {
@@ -336,7 +299,7 @@ describe('the verdict check (nonce mode) rejects an answer its signed verdict do
   let refused: { paymentResponse: string; expected: ExpectedPayment };
   let other: { paymentResponse: string; expected: ExpectedPayment };
   beforeAll(async () => {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url });
     const theirs = await client.settle(order().request);
     refused = { paymentResponse: theirs.paymentResponse, expected: order().expected }; // MISMATCH_ORDER
     const { request, expected } = order();
@@ -344,7 +307,7 @@ describe('the verdict check (nonce mode) rejects an answer its signed verdict do
   });
 
   async function confirmThrough(net: ReturnType<typeof network>, paymentResponse = refused.paymentResponse, expected = refused.expected) {
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: net.fetch, backoff: QUICK_BACKOFF });
     return client.confirmPayment(paymentResponse, expected, { nonce: true }).catch((caught: unknown) => caught);
   }
   const turnedIntoCompletion = (claims: any) => ({ ...claims, verified: true, paymentCompleted: true, reason: 'OK' });
@@ -375,7 +338,7 @@ describe('the verdict check (nonce mode) rejects an answer its signed verdict do
         return response;
       },
     });
-    const client = createClient({ accessToken: () => token, baseUrl: stack.url, fetch: recorder.fetch });
+    const client = createClient({ auth: { headers: bearer(token) }, baseUrl: stack.url, fetch: recorder.fetch });
     expect(await client.confirmPayment(other.paymentResponse, other.expected, { nonce: true })).toMatchObject({ completed: true });
 
     const replaying = network({ answer: (exchange) => (isVerification(exchange.path) ? jsonResponse(200, recorded) : undefined) });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWTHeaderParameters, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientOptions, createClient, type ExpectedPayment, VerdictRejectedError, type VerdictKeySet } from '../../client/src/index.js';
-import { startTestStack, type TestStack } from '../support/test-stack.js';
+import { bearer, startTestStack, type TestStack } from '../support/test-stack.js';
 import { type Exchange, jsonResponse, network, QUICK_BACKOFF } from './support.js';
 
 let stack: TestStack;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   pinned = (await (await fetch(`${stack.url}/.well-known/verdict-jwks.json`)).json()) as VerdictKeySet;
   keyServer = await serveKeySet(pinned);
   // m_123's backend settles (its dev token); the app only confirms, so its clients carry no token.
-  const client = createClient({ baseUrl: stack.url, accessToken: stack.devTokens.m_123! });
+  const client = createClient({ baseUrl: stack.url, auth: { headers: bearer(stack.devTokens.m_123!) } });
   declined = await settle(client, 'tok_decline');
   settled = await settle(client, 'tok_success');
 });
