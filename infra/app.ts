@@ -20,14 +20,15 @@ export interface SignedPayApp {
 /**
  * Builds the whole app: `cdk synth` runs it through this file, and tests call it with their
  * own context, so both check the same stacks. cdk-nag runs when the app is synthesized: an
- * unacknowledged finding makes `app.synth()` throw.
+ * unacknowledged finding makes `app.synth()` throw. `now` is the clock the payment-key record's
+ * retirement windows are judged by (tests set it).
  */
-export function buildApp(context?: Record<string, unknown>): SignedPayApp {
+export function buildApp(context?: Record<string, unknown>, { now }: { now?: () => Date } = {}): SignedPayApp {
   const app = new App(context ? { context } : {});
   // Strong (export/import) by default: CloudFormation then refuses to delete a table or key
   // that a function still uses. Payment keys opt into weak references (see PaymentSigningKeys).
   CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
-  const settings = parseDeploymentContext((key) => app.node.tryGetContext(key));
+  const settings = parseDeploymentContext((key) => app.node.tryGetContext(key), now);
 
   // Both stacks are environment-agnostic and deployed together, so the role ARNs computed
   // here resolve to the same account and region in each.

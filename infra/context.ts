@@ -1,6 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CALLER_JWT_CLAIMS } from '../shared/domain/merchants/caller-claims.js';
 import * as z from '../shared/zod.js';
+import { alarmSubscriptionsSchema, type AlarmSubscription } from './constructs/alarm-subscriptions.js';
+import { deployedPaymentKeyGenerations, GENERATION_NAME, MAX_TRUSTED_GENERATIONS } from './payment-key-record.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` or `-c key=value`) and
@@ -8,7 +10,7 @@ import * as z from '../shared/zod.js';
  * named instead of producing a template that misbehaves after deployment.
  */
 export interface DeploymentContext {
-  /** Trusted payment-signing key generations, current first, then at most one previous. */
+  /** Trusted payment-signing key generations, current first, then at most one previous: from the payment-key record. */
   paymentKeyGenerations: string[];
   paymentIssuer: string;
   logRetention: RetentionDays;
@@ -30,6 +32,8 @@ export interface DeploymentContext {
   callerJwtClaim: string;
   /** How long a settlement container keeps a merchant it read; 0 reads the registry every time. */
   merchantCacheTtlSeconds: number;
+  /** Who the alarm topic notifies; none leaves subscribing to operators. */
+  alarmSubscriptions: AlarmSubscription[];
 }
 
 /** Mirrors the keys of PAYMENT_PROCESSORS in the settlement code; a test keeps them equal. */
@@ -42,6 +46,7 @@ export type SettlementAuthorizerSetting =
 
 /** Context keys this app reads; everything else in the context belongs to CDK itself. */
 export const CONTEXT_KEYS = [
+  'paymentKeyRecord',
   'paymentKeyGenerations',
   'paymentIssuer',
   'logRetentionDays',
@@ -59,13 +64,10 @@ export const CONTEXT_KEYS = [
   'samLocal',
   'paymentProcessor',
   'merchantCacheTtlSeconds',
+  'alarmSubscriptions',
 ] as const;
 
 type RawContext = Partial<Record<(typeof CONTEXT_KEYS)[number], unknown>>;
-
-// Current and previous: a rotation needs the old key trusted only until the responses it
-// signed are no longer checked; a third generation would keep a retired key trusted for nothing.
-const MAX_TRUSTED_GENERATIONS = 2;
 
 // `-c key=value` on the command line always delivers strings; cdk.json and tests deliver JSON
 // values. Lists therefore accept a JSON array, a JSON array in a string, or "a,b".
@@ -92,7 +94,7 @@ const callerClaim = z.enum(CALLER_JWT_CLAIMS, {
 
 const generations = stringList.check(
   z.refine((list) => list.length > 0, 'must name at least the current generation'),
-  z.refine((list) => list.every((gen) => /^[A-Za-z0-9]{1,32}$/.test(gen)), 'generations are 1-32 letters or digits (they become logical ids and alias names)'),
+  z.refine((list) => list.every((gen) => GENERATION_NAME.test(gen)), 'generations are 1-32 letters or digits (they become logical ids and alias names)'),
   z.refine((list) => new Set(list).size === list.length, 'generations must be unique'),
   z.refine(
     (list) => list.length <= MAX_TRUSTED_GENERATIONS,
@@ -102,7 +104,10 @@ const generations = stringList.check(
 
 const contextSchema = z
   .object({
-    paymentKeyGenerations: z._default(generations, ['1']),
+    // The record (deploy/payment-keys.json unless this names another file) decides; the list, if
+    // given, must agree with it: a deploy that forgets the list can no longer fall back to ['1'].
+    paymentKeyRecord: z.optional(z.unknown()),
+    paymentKeyGenerations: z.optional(generations),
     paymentIssuer: z._default(z.string().check(z.minLength(1)), 'signed-pay'),
     logRetentionDays: z._default(retentionDays, RetentionDays.ONE_MONTH),
     // 0 is valid: the config function then reads DynamoDB on every request.
@@ -121,6 +126,7 @@ const contextSchema = z
     paymentProcessor: z._default(z.enum(PAYMENT_PROCESSOR_NAMES), 'sandbox'),
     // 0 is valid: settlement then reads the registry on every request.
     merchantCacheTtlSeconds: z._default(wholeSeconds, 30),
+    alarmSubscriptions: z._default(z.pipe(stringList, alarmSubscriptionsSchema), []),
   })
   .check(
     z.superRefine((context, issues) => {
@@ -135,7 +141,7 @@ const contextSchema = z
   );
 
 /** Reads and checks the app's context; throws one error naming every invalid key. */
-export function parseDeploymentContext(read: (key: string) => unknown): DeploymentContext {
+export function parseDeploymentContext(read: (key: string) => unknown, now: () => Date = () => new Date()): DeploymentContext {
   const raw: RawContext = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, read(key)]).filter(([, value]) => value !== undefined));
   let result;
   try {
@@ -150,7 +156,7 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
   }
   const context = result.data;
   return {
-    paymentKeyGenerations: context.paymentKeyGenerations,
+    paymentKeyGenerations: deployedPaymentKeyGenerations(context.paymentKeyRecord, context.paymentKeyGenerations, now()),
     paymentIssuer: context.paymentIssuer,
     logRetention: context.logRetentionDays as RetentionDays,
     configCacheTtlSeconds: context.configCacheTtlSeconds,
@@ -166,6 +172,7 @@ export function parseDeploymentContext(read: (key: string) => unknown): Deployme
     paymentProcessor: context.paymentProcessor,
     callerJwtClaim: context.jwtCallerClaim,
     merchantCacheTtlSeconds: context.merchantCacheTtlSeconds,
+    alarmSubscriptions: context.alarmSubscriptions,
   };
 }
 

@@ -2,19 +2,26 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { isInsideRetirementWindow, RetirementInsideWindowError, retirementWindowEnd } from '../infra/key-retirement.js';
 import * as z from '../shared/zod.js';
 
 /**
- * Which KMS keys the local stack uses, as the CDK context `paymentKeyGenerations` decides on
- * AWS: the first payment key signs, the second (the previous one) is still trusted, and the
+ * Which KMS keys the local stack uses, as the payment-key record (deploy/payment-keys.json) decides
+ * on AWS: the first payment key signs, the second (the previous one) is still trusted, and the
  * verdict key signs verification results only.
  */
 export interface LocalSigningKeys {
   paymentKeyArns: string[];
   verdictKeyArn: string;
+  /** When the first payment key became current; files from before rotations were guarded lack it. */
+  currentSince?: string;
 }
 
-const signingKeysSchema = z.object({ paymentKeyArns: z.array(z.string()).check(z.minLength(1), z.maxLength(2)), verdictKeyArn: z.string() });
+const signingKeysSchema = z.object({
+  paymentKeyArns: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
+  verdictKeyArn: z.string(),
+  currentSince: z.optional(z.iso.datetime({ offset: true })),
+});
 
 /**
  * Where the key ARNs are recorded. Keys live in one KMS: another endpoint (`npm start` against an
@@ -58,16 +65,37 @@ export async function ensureSigningKeys(kms: KMSClient, dataDir: string, kmsEndp
   const keys = {
     paymentKeyArns: [await createSigningKey(kms, 'local payment response signing key')],
     verdictKeyArn: await createSigningKey(kms, 'local verification verdict signing key'),
+    currentSince: new Date().toISOString(),
   };
   save(file, keys);
   return keys;
 }
 
-/** Rotation as on AWS: a new current key, the old current becomes previous, the older one is retired. */
-export async function rotatePaymentKey(kms: KMSClient, dataDir: string): Promise<LocalSigningKeys> {
+export interface LocalRotationOptions {
+  now: Date;
+  /** The deployment's choice (the payment-key record): the local stack keeps the same rule. */
+  receiptVerifiableHours: number;
+  /** Retire the previous key even inside its retirement window. */
+  force?: boolean;
+}
+
+/**
+ * Rotation as on AWS: a new current key, the old current becomes previous, the older one is
+ * retired, under the deployment's rule: not inside its retirement window unless forced.
+ */
+export async function rotatePaymentKey(kms: KMSClient, dataDir: string, options: LocalRotationOptions): Promise<LocalSigningKeys> {
   const keys = await ensureSigningKeys(kms, dataDir);
+  const previous = keys.paymentKeyArns[1];
+  if (previous !== undefined) {
+    // Unknown in an older file: as if the current key had just taken over, the safe side.
+    const stoppedAt = keys.currentSince ? new Date(keys.currentSince) : options.now;
+    const windowEnd = retirementWindowEnd(stoppedAt, options.receiptVerifiableHours);
+    if (isInsideRetirementWindow(options.now, windowEnd) && !options.force) {
+      throw new RetirementInsideWindowError(`the previous local payment key ${previous}`, stoppedAt, windowEnd, options.receiptVerifiableHours, '--force');
+    }
+  }
   const current = await createSigningKey(kms, 'local payment response signing key');
-  const rotated = { ...keys, paymentKeyArns: [current, keys.paymentKeyArns[0]!] };
+  const rotated = { ...keys, paymentKeyArns: [current, keys.paymentKeyArns[0]!], currentSince: options.now.toISOString() };
   save(keysFile(dataDir), rotated);
   return rotated;
 }

@@ -5,7 +5,7 @@ import type { PublicKeyJwks } from './public-key-jwks.js';
 import { newSigningKey } from './signing-key.js';
 
 export interface PaymentSigningKeysProps {
-  /** Trusted generations, current first; validated by the deployment context. */
+  /** Trusted generations, current first, from the payment-key record; validated by the deployment context. */
   generations: readonly string[];
   /** The role that signs payment responses: allowed kms:Sign on the current generation only. */
   signerRoleArn: string;
@@ -17,11 +17,13 @@ export interface PaymentSigningKeysProps {
 
 /**
  * The payment-response signing keys, one KMS key per generation. KMS cannot rotate
- * asymmetric keys, so rotation is a deployment:
+ * asymmetric keys, so rotation is a deployment of the generations the checked-in payment-key
+ * record trusts (infra/payment-key-record.ts, edited with `npm run keys`):
  *
  * 1. `["2","1"]` adds generation 2 and makes it current: settlement signs with it, while
  *    verifiers still trust 1 for responses signed before the switch.
- * 2. `["2"]`, once no response signed by 1 needs checking: 1 is no longer trusted. Its key
+ * 2. `["2"]`, once no response signed by 1 needs checking (its retirement window, see
+ *    infra/key-retirement.ts, or forced): 1 is no longer trusted. Its key
  *    leaves the template but is retained in the account (RemovalPolicy.RETAIN), so old
  *    signatures can still be examined by hand; schedule its deletion in KMS if wanted.
  *

@@ -15,7 +15,7 @@ export interface SigningKeyRoles {
 }
 
 export interface StatefulStackProps extends StackProps {
-  /** Trusted payment-key generations, current first (see PaymentSigningKeys). */
+  /** Trusted payment-key generations, current first, from the payment-key record (see PaymentSigningKeys). */
   paymentKeyGenerations: readonly string[];
   /** Role ARNs of the stateless stack's functions, named in advance (see infra/function-roles.ts). */
   signingKeyRoles: SigningKeyRoles;

@@ -16,8 +16,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function rotate(): void {
-  execFileSync(process.execPath, ['--import', 'tsx', 'local/rotate-key.ts'], { cwd: REPOSITORY_ROOT, env: { ...process.env, LOCAL_DATA_DIR: dataDir } });
+function rotate(...flags: string[]): void {
+  execFileSync(process.execPath, ['--import', 'tsx', 'local/rotate-key.ts', ...flags], { cwd: REPOSITORY_ROOT, env: { ...process.env, LOCAL_DATA_DIR: dataDir } });
 }
 
 async function verify(baseUrl: string, paymentResponse: string) {
@@ -37,7 +37,7 @@ async function settle(key: string): Promise<string> {
 }
 
 describe('npm run keys:rotate on the local stack', () => {
-  it('keeps the previous key trusted for one rotation and retires it at the next', { timeout: 180_000 }, async () => {
+  it('keeps the previous key trusted for one rotation and retires it at the next, forced', { timeout: 180_000 }, async () => {
     const signedByFirst = await settle('rotation-1');
     await running!.stop();
 
@@ -49,7 +49,8 @@ describe('npm run keys:rotate on the local stack', () => {
     expect(jwks.keys.map((key) => key.kid)).toEqual([decodeProtectedHeader(signedBySecond).kid, decodeProtectedHeader(signedByFirst).kid]);
     await running!.stop();
 
-    rotate();
+    // Inside its retirement window (test/rotation/local-rotation-guards.test.ts): only forced.
+    rotate('--force');
     running = await startLocalProcess(dataDir);
     expect(await verify(running.url, signedByFirst)).toMatchObject({ verified: false, reason: 'UNKNOWN_KEY' });
     expect(await verify(running.url, signedBySecond)).toMatchObject({ verified: true, reason: 'OK' });

@@ -2,6 +2,7 @@ import { CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { buildApp, type SignedPayApp } from '../../../infra/app.js';
+import { MID_ROTATION_RECORD } from './payment-key-records.js';
 
 /** Skips esbuild: template tests look at CloudFormation, not at bundles, and run 10x faster. */
 export const WITHOUT_BUNDLING = { 'aws:cdk:bundling-stacks': [] } as const;
@@ -11,7 +12,7 @@ export const SYNTH_TIMEOUT_MS = 60_000;
 
 /** JWT-authorized, mid-rotation and traced: the deployment that turns on the most resources. */
 export const JWT_ROTATING_TRACED = {
-  paymentKeyGenerations: ['2', '1'],
+  paymentKeyRecord: MID_ROTATION_RECORD,
   settlementAuthorizer: 'jwt',
   jwtIssuer: 'https://issuer.example.com/',
   jwtAudience: ['signed-pay-merchants'],
