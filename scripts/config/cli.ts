@@ -219,8 +219,10 @@ async function printOrWrite(layer: LayerId, output: { version: number }, { value
     throw new RefusedError(`Cannot write ${path}: ${(error as Error).message}`);
   }
   const name = layerName(layer);
+  // The put goes where the get came from: the same connection options.
+  const connection = [values.local ? ' --local' : '', typeof values.table === 'string' ? ` --table ${values.table}` : ''].join('');
   print(io, json, { layer: name, version: output.version, file: path }, () =>
-    `Wrote ${name} version ${output.version} to ${path}. Edit its "document", then: npm run config -- put ${name} --file ${path} (refused if ${name} changes meanwhile).`,
+    `Wrote ${name} version ${output.version} to ${path}. Edit its "document", then: npm run config -- put ${name}${connection} --file ${path} (refused if ${name} changes meanwhile).`,
   );
   return EXIT.ok;
 }

@@ -133,8 +133,8 @@ describe('npm run config against a DynamoDB endpoint', () => {
     const files: Record<string, string> = { 'de.json': json({ locale: 'de-DE' }) };
     await cli(['put', 'DE', '--file', 'de.json'], { files });
 
-    const written = await cli(['get', 'DE', '--out', 'edit.json'], { files });
-    expect(written).toMatchObject({ code: 0, stdout: expect.stringContaining('put country:DE --file edit.json') });
+    const written = await cli(['get', 'DE', '--out', 'edit.json', '--table', tableName], { files });
+    expect(written).toMatchObject({ code: 0, stdout: expect.stringContaining(`put country:DE --table ${tableName} --file edit.json`) });
     expect(JSON.parse(files['edit.json']!)).toMatchObject({ layer: 'country:DE', version: 1, document: { locale: 'de-DE' } });
 
     const edited = JSON.parse(files['edit.json']!) as { document: Record<string, unknown> };
