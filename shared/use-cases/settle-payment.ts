@@ -6,7 +6,7 @@ import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/settl
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/settlement/payment-response.js';
 import type { SettlementRequest } from '../domain/settlement/settlement-request.js';
 import { IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
-import { type CurrentKeySigner, inCurrentKey } from './current-key-replay.js';
+import type { JwsSigner } from '../domain/jws-signer.js';
 
 export interface SettlementResult {
   paymentId: string;
@@ -17,7 +17,7 @@ export interface SettlementResult {
 export interface SettlePaymentDeps {
   merchants: MerchantDirectory;
   processor: PaymentProcessor;
-  signer: CurrentKeySigner;
+  signer: JwsSigner;
   ledger: Ledger;
   issuer: string;
   now: () => Date;
@@ -74,7 +74,7 @@ export async function settlePayment(
   const fingerprint = requestFingerprint(merchant.merchantId, request);
   const lockToken = randomUUID();
   const claim = await claimPayment(deps, { merchant, request, paymentId, fingerprint, lockToken, lockExpiresAt: command.lockExpiresAt });
-  if ('replay' in claim) return { result: await replayOf(deps, claim.replay, fingerprint), replayed: true };
+  if ('replay' in claim) return { result: resultOf(claim.replay, fingerprint), replayed: true };
   const payment = { merchantId: merchant.merchantId, request, paymentId, fingerprint, livemode: claim.livemode };
 
   let outcome: ProcessorOutcome;
@@ -99,8 +99,7 @@ export async function settlePayment(
   }
   // Lost the lock (we outlived it and a retry took over): the retry's answer is the payment's.
   if (!stored || !isCompleted(stored)) throw new RequestInFlightError();
-  if (stored.paymentResponse === paymentResponse) return { result: resultOf(stored, fingerprint), replayed: false };
-  return { result: await replayOf(deps, stored, fingerprint), replayed: true };
+  return { result: resultOf(stored, fingerprint), replayed: stored.paymentResponse !== paymentResponse };
 }
 
 /**
@@ -175,12 +174,6 @@ function claimsOf(deps: SettlePaymentDeps, payment: HeldPayment, outcome: Proces
     status: outcome.status,
     livemode: payment.livemode,
   };
-}
-
-/** A completed payment answered again, signed by a key verifiers still trust (current-key-replay.ts). */
-async function replayOf(deps: SettlePaymentDeps, record: LedgerRecord, fingerprint: string): Promise<SettlementResult> {
-  const result = resultOf(record, fingerprint);
-  return { ...result, paymentResponse: await inCurrentKey(deps.signer, result.paymentResponse) };
 }
 
 function resultOf(record: LedgerRecord, fingerprint: string): SettlementResult {

@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../local/local-stack.js';
-import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { type LocalProcess, startLocalProcess } from '../support/local-process.js';
 import { bearer, postSettlement, SETTLEMENT_EXAMPLE } from '../support/test-stack.js';
 
@@ -24,8 +23,8 @@ function freshDataDir(): string {
   return dir;
 }
 
-function rotate(dataDir: string, ...flags: string[]): { status: number | null; output: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/rotate-key.ts', ...flags], {
+function rotate(dataDir: string): { status: number | null; output: string } {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'local/rotate-key.ts'], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, LOCAL_DATA_DIR: dataDir },
     encoding: 'utf8',
@@ -72,39 +71,7 @@ describe('npm run keys:rotate', () => {
 
     running = await startLocalProcess(dataDir);
     const replay = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'live-key', bearer(running.devTokens.m_123!));
-    expectSameClaimsInCurrentKey(replay.body.paymentResponse, first.body.paymentResponse, dataDir);
-    expect(await verify(running.url, replay.body.paymentResponse)).toMatchObject({ verified: true, reason: 'OK' });
-    // The receipt as first signed still verifies too: its key is the previous one, still trusted.
-    expect(await verify(running.url, first.body.paymentResponse)).toMatchObject({ verified: true, reason: 'OK' });
-  });
-
-  it('even after a forced second rotation retires the key that signed it, a replay gets a receipt that verifies', { timeout: 180_000 }, async () => {
-    const dataDir = freshDataDir();
-    running = await startLocalProcess(dataDir);
-    const first = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'live-key', bearer(running.devTokens.m_123!));
-    expect(first.status).toBe(201);
-    await running.stop();
-    running = undefined;
-
-    expect(rotate(dataDir).status).toBe(0);
-    expect(rotate(dataDir, '--force').status).toBe(0);
-
-    running = await startLocalProcess(dataDir);
-    // The receipt as first signed is what a forced retirement gives up on ...
-    expect(await verify(running.url, first.body.paymentResponse)).toMatchObject({ verified: false, reason: 'UNKNOWN_KEY' });
-    // ... but the payment's replay is answered in the current key, so the retry's receipt verifies.
-    const replay = await postSettlement(running.url, SETTLEMENT_EXAMPLE, 'live-key', bearer(running.devTokens.m_123!));
-    expect(replay.status).toBe(201);
-    expect(replay.headers.get('idempotent-replayed')).toBe('true');
-    expectSameClaimsInCurrentKey(replay.body.paymentResponse, first.body.paymentResponse, dataDir);
+    expect(replay.text).toBe(first.text);
     expect(await verify(running.url, replay.body.paymentResponse)).toMatchObject({ verified: true, reason: 'OK' });
   });
 });
-
-/** The replay carries the first response's claims, byte for byte, under the key the stack now signs with. */
-function expectSameClaimsInCurrentKey(replayed: string, first: string, dataDir: string): void {
-  const keys = JSON.parse(readFileSync(join(dataDir, 'signing-keys.json'), 'utf8')) as { paymentKeyArns: string[] };
-  const header = JSON.parse(Buffer.from(replayed.split('.')[0]!, 'base64url').toString()) as { kid: string };
-  expect(header.kid).toBe(kidOfKeyArn(keys.paymentKeyArns[0]!));
-  expect(replayed.split('.')[1]).toBe(first.split('.')[1]);
-}
