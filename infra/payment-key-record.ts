@@ -159,3 +159,25 @@ function recordFrom(setting: unknown): { record: PaymentKeyRecord; source: strin
   const source = '(given as context)';
   return { record: parsePaymentKeyRecord(setting, source), source };
 }
+
+/**
+ * What a change of the record rewrote instead of appending: synth sees one record and cannot tell
+ * that an entry was deleted or a `currentSince` moved back, either of which would retire a
+ * generation unseen. A record may only gain newer generations and retire (or force) old ones.
+ */
+export function historyRewrites(before: PaymentKeyRecord, after: PaymentKeyRecord): string[] {
+  const problems: string[] = [];
+  const kept = after.generations.slice(after.generations.length - before.generations.length);
+  if (after.generations.length < before.generations.length) problems.push('entries were removed: never delete a generation, retire it');
+  before.generations.forEach((entry, index) => {
+    const now = kept[index];
+    if (!now || now.generation !== entry.generation) {
+      problems.push(`generation ${entry.generation} is no longer where it was: new generations go first, old ones stay as they are`);
+      return;
+    }
+    if (now.currentSince !== entry.currentSince) problems.push(`generation ${entry.generation}: currentSince changed from ${entry.currentSince} to ${now.currentSince}`);
+    if (entry.retiredAt && now.retiredAt !== entry.retiredAt) problems.push(`generation ${entry.generation}: its retirement (${entry.retiredAt}) was changed or undone`);
+    if (entry.forced && !now.forced) problems.push(`generation ${entry.generation}: "forced" was removed`);
+  });
+  return problems;
+}

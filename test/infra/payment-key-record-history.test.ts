@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { historyRewrites, parsePaymentKeyRecord, PAYMENT_KEY_RECORD_FILE, withRetirement, withRotation } from '../../infra/payment-key-record.js';
+import { REPOSITORY_ROOT } from '../../infra/project-root.js';
+import { MID_ROTATION_RECORD } from './support/payment-key-records.js';
+
+const record = () => parsePaymentKeyRecord(structuredClone(MID_ROTATION_RECORD), 'test');
+const LATER = new Date('2027-01-01T00:00:00.000Z');
+
+describe('a change of the payment-key record', () => {
+  it('may add a generation and retire old ones, as npm run keys does', () => {
+    expect(historyRewrites(record(), withRotation(record(), '3', LATER, { force: true }))).toEqual([]);
+    expect(historyRewrites(record(), withRetirement(record(), LATER, { force: true }))).toEqual([]);
+  });
+
+  it('may not delete an entry, move a currentSince, or undo a retirement: each would retire a generation unseen', () => {
+    const [two, one] = record().generations;
+    const changed = (generations: unknown[]) => historyRewrites(record(), parsePaymentKeyRecord({ receiptVerifiableHours: 720, generations }, 'test'));
+    expect(changed([two])).toContainEqual(expect.stringContaining('never delete a generation'));
+    expect(changed([{ ...two, currentSince: '2026-05-01T00:00:00.000Z' }, one])).toEqual([
+      'generation 2: currentSince changed from 2026-06-01T00:00:00.000Z to 2026-05-01T00:00:00.000Z',
+    ]);
+    const retired = withRetirement(record(), LATER, { force: true });
+    expect(historyRewrites(retired, record())).toEqual([
+      `generation 1: its retirement (${LATER.toISOString()}) was changed or undone`,
+      'generation 1: "forced" was removed',
+    ]);
+  });
+});
+
+// Synth judges one record; the repository's history shows every change made to it.
+describe(`${PAYMENT_KEY_RECORD_FILE} in this repository's history`, () => {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
+  let commits: string[] = [];
+  try {
+    commits = git('log', '--format=%H', '--', PAYMENT_KEY_RECORD_FILE).trim().split('\n').filter(Boolean).reverse();
+  } catch {
+    // Not a git checkout (an unpacked archive): nothing to compare.
+  }
+
+  it.runIf(commits.length > 0)('only ever appended generations and retirements, up to the working tree', () => {
+    const versions = [
+      ...commits.map((commit) => ({ at: commit.slice(0, 10), text: git('show', `${commit}:${PAYMENT_KEY_RECORD_FILE}`) })),
+      { at: 'working tree', text: readFileSync(join(REPOSITORY_ROOT, PAYMENT_KEY_RECORD_FILE), 'utf8') },
+    ];
+    const records = versions.map(({ at, text }) => ({ at, record: parsePaymentKeyRecord(JSON.parse(text), at) }));
+    for (let index = 1; index < records.length; index += 1) {
+      expect(historyRewrites(records[index - 1]!.record, records[index]!.record), `${records[index - 1]!.at} -> ${records[index]!.at}`).toEqual([]);
+    }
+  });
+});
