@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -41,11 +41,47 @@ export function lockDataDir(dataDir: string, holder: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const current = holderOf(file);
       if (current && isAlive(current.pid)) throw new DataDirInUseError(dataDir, file, current);
-      rmSync(file, { force: true });
+      setAsideStale(file, current);
     }
   }
   const current = holderOf(file);
   throw new DataDirInUseError(dataDir, file, current ?? { pid: Number.NaN, holder: 'another process', since: 'just now' });
+}
+
+/**
+ * Removes the stale lock `stale` that was read, and nothing else: two takers may both have read
+ * it, and the slower one must not remove the lock the faster one has written since. A rename is
+ * atomic, so what was moved aside is checked, and a fresh lock moved by mistake is linked back
+ * (a link, unlike a rename, never replaces a lock written meanwhile).
+ */
+function setAsideStale(file: string, stale: Holder | undefined): void {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const moved = holderOf(aside);
+  if (moved && !(stale && moved.pid === stale.pid && moved.since === stale.since)) {
+    try {
+      linkSync(aside, file);
+    } catch {
+      // Someone locked it meanwhile: their lock stands; the next attempt reads it.
+    }
+  }
+  rmSync(aside, { force: true });
+}
+
+/** For the CLIs: the lock, or the refusal printed and the process ended with `exitCode`. */
+export function lockDataDirOrExit(dataDir: string, holder: string, exitCode: number): () => void {
+  try {
+    return lockDataDir(dataDir, holder);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(`Refused: ${error.message}`);
+    process.exit(exitCode);
+  }
 }
 
 function holderOf(file: string): Holder | undefined {

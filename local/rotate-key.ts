@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RetirementInsideWindowError } from '../infra/key-retirement.js';
 import { PAYMENT_KEY_RECORD_FILE, readPaymentKeyRecord } from '../infra/payment-key-record.js';
-import { DataDirInUseError, lockDataDir } from './data-dir-lock.js';
+import { lockDataDirOrExit } from './data-dir-lock.js';
 import { startKmsServer } from './kms/kms-server.js';
 import { LOCAL_REGION } from './local-stack.js';
 import { rotatePaymentKey } from './signing-keys.js';
@@ -28,14 +28,7 @@ try {
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
 mkdirSync(dataDir, { recursive: true });
 
-let release: () => void;
-try {
-  release = lockDataDir(dataDir, 'npm run keys:rotate');
-} catch (error) {
-  if (!(error instanceof DataDirInUseError)) throw error;
-  console.error(`Refused: ${error.message}`);
-  process.exit(REFUSED);
-}
+const release = lockDataDirOrExit(dataDir, 'npm run keys:rotate', REFUSED);
 
 const kmsServer = await startKmsServer({ dataDir, region: LOCAL_REGION });
 const kms = new KMSClient({ endpoint: kmsServer.url, region: LOCAL_REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

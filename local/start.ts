@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DataDirInUseError, lockDataDir } from './data-dir-lock.js';
+import { lockDataDirOrExit } from './data-dir-lock.js';
 import { serveDemo } from './demo/serve-demo.js';
 import { startLocalStack } from './local-stack.js';
 import { samEnvFile } from './sam-env.js';
@@ -25,14 +25,7 @@ const neighbour = (offset: number) => (port === 0 ? 0 : port + offset);
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
 mkdirSync(dataDir, { recursive: true });
 // Held while the stack runs: `npm run keys:rotate` refuses meanwhile, as does a second `npm start`.
-let releaseDataDir: () => void;
-try {
-  releaseDataDir = lockDataDir(dataDir, 'npm start');
-} catch (error) {
-  if (!(error instanceof DataDirInUseError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
+const releaseDataDir = lockDataDirOrExit(dataDir, 'npm start', 1);
 process.on('exit', releaseDataDir);
 
 // The demo page asks for its token per request; the stack issues it once started.
