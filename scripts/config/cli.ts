@@ -193,6 +193,10 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
     return EXIT.ok;
   }
   if (version !== undefined) {
+    // The file put takes back says which version it builds on; an older one would always be refused.
+    if (values.out !== undefined) {
+      throw new UsageError(`--out writes the current version, the one a put builds on. For version ${version}: 'rollback ${layerName(layer)} --to ${version}', or put its "document" as a file of its own.`);
+    }
     const stored = await store.getVersion(layer, version);
     if (!stored) throw new ConfigVersionNotFoundError(layerName(layer), version);
     const current = await store.getCurrent(layer);

@@ -155,6 +155,8 @@ describe('npm run config against a DynamoDB endpoint', () => {
     expect(await cli(['put', 'AT', '--file', 'edit.json'], { files })).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('holds country:DE') });
     expect((await cli(['history', 'AT'])).stdout).toBe('country:AT has no versions.');
     expect(await cli(['get', 'DE', '--effective', '--out', 'x.json'], { files })).toMatchObject({ code: EXIT.usage });
+    expect(await cli(['get', 'DE', '--version', '1', '--out', 'x.json'], { files })).toMatchObject({ code: EXIT.usage, stderr: expect.stringContaining('rollback country:DE --to 1') });
+    expect(files).not.toHaveProperty('x.json');
     expect(await cli(['get', 'DE', '--out', '/read-only/x.json'], { files })).toMatchObject({ code: EXIT.refused, stderr: expect.stringContaining('Cannot write') });
   });
 
