@@ -4,7 +4,7 @@
  *
  * SAM applies a variable from this file only if the template declares it on the function;
  * the synth with `-c samLocal=true` declares the SDK's endpoint variables for that reason
- * (test/infra/sam-local.test.ts checks that every variable here is declared).
+ * (test/local/sam-local.test.ts checks that every variable here is declared).
  */
 export interface SamEnvFile {
   /** SAM's section for variables shared by every function. */
