@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'unsupported-media-type'
   | 'payload-too-large'
   | 'idempotency-key-reused'
+  | 'idempotency-key-expired'
   | 'request-in-flight'
   | 'unknown-caller'
   | 'merchant-suspended'
@@ -79,6 +80,18 @@ export class IdempotencyKeyReusedError extends AppError {
       'idempotency-key-reused',
       'Idempotency-Key was used with a different request',
       'This Idempotency-Key was already used for a request with a different body. Use a new key for a new payment.',
+    );
+  }
+}
+
+export class IdempotencyKeyExpiredError extends AppError {
+  constructor(paymentId: string, paymentStatus: string, createdAt: string, lifetimeHours: number) {
+    super(
+      'idempotency-key-expired',
+      'Idempotency-Key has expired',
+      `This Idempotency-Key began payment ${paymentId} at ${createdAt}; it is ${paymentStatus} and will not be charged again. ` +
+        `Its signed response is replayed for ${lifetimeHours} hours only: keep the one from the first answer, and use a new key for a new payment.`,
+      { extensions: { paymentId, paymentStatus } },
     );
   }
 }

@@ -2,6 +2,7 @@ import type { PublicJwk } from '../../shared/adapters/public-jwk.js';
 import { configExplanationSchema, configResponseSchema, countrySourceSchema, servedConfigSchema } from '../../shared/domain/config/config-response-schema.js';
 import { merchantIdSchema, orderIdSchema, paymentIdSchema } from '../../shared/domain/identifiers.js';
 import { amountSchema, currencyCodeSchema } from '../../shared/domain/money.js';
+import { PAYMENT_STATUSES } from '../../shared/domain/settlement/payment-response.js';
 import { compactJwsSchema, settlementResultSchema } from '../../shared/domain/settlement/settlement-result-schema.js';
 import { settlementRequestSchema } from '../../shared/domain/settlement/settlement-request.js';
 import type { Assert, Equal } from '../../shared/domain/type-equality.js';
@@ -27,6 +28,9 @@ const problemSchema = z.strictObject({
   detail: z.string(),
   instance: z.optional(z.string()),
   errors: z.optional(z.array(validationIssueSchema)),
+  /** idempotency-key-expired: the payment the key began, and what became of it. */
+  paymentId: z.optional(z.string()),
+  paymentStatus: z.optional(z.enum(PAYMENT_STATUSES)),
 });
 
 /** What API Gateway answers itself (authorizers, throttling, payload limit, a failed integration). */

@@ -96,7 +96,7 @@ function describe(record: PaymentKeyRecord, now: Date): string {
       if (entry.retiredAt) return `retired   ${entry.generation}  at ${entry.retiredAt}${entry.forced ? ' (forced inside its window)' : ''}`;
       const stoppedAt = new Date(record.generations[index - 1]!.currentSince);
       const windowEnd = retirementWindowEnd(stoppedAt, record.receiptVerifiableHours);
-      const when = windowEnd === undefined ? 'never without --force (the ledger replays its responses forever)' : windowEnd.toISOString();
+      const when = windowEnd.toISOString();
       const state = isInsideRetirementWindow(now, windowEnd) ? `may be retired: ${when}` : 'may be retired now';
       return `previous  ${entry.generation}  stopped being current at ${stoppedAt.toISOString()}; ${state}`;
     })

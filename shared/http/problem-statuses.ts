@@ -18,6 +18,8 @@ const STATUS_OF: Readonly<Record<ErrorCode, number>> = {
   'payload-too-large': 413,
   'unsupported-media-type': 415,
   'idempotency-key-reused': 422,
+  // Gone: what the key would replay is no longer served; not worth retrying.
+  'idempotency-key-expired': 410,
   'processor-unavailable': 502,
   'ledger-unavailable': 503,
   'signing-unavailable': 503,

@@ -5,7 +5,8 @@ import type { Merchant, MerchantDirectory } from '../domain/merchants/merchant.j
 import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/settlement/payment-processor.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/settlement/payment-response.js';
 import type { SettlementRequest } from '../domain/settlement/settlement-request.js';
-import { IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
+import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, IDEMPOTENT_REPLAY_LIFETIME_MS } from '../domain/settlement/idempotency.js';
+import { IdempotencyKeyExpiredError, IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
 
 export interface SettlementResult {
@@ -130,7 +131,13 @@ async function claimPayment(
   // Our own write: it landed, its answer was lost, and the SDK's retry of it met our record.
   if (existing.lockToken === lockToken) return { livemode };
   if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-  if (isCompleted(existing)) return { replay: existing };
+  if (isCompleted(existing)) {
+    // Never charged twice, but its receipt is replayed for a day only: a signing key may then be retired (idempotency.ts).
+    if (deps.now().getTime() - Date.parse(existing.createdAt) >= IDEMPOTENT_REPLAY_LIFETIME_MS) {
+      throw new IdempotencyKeyExpiredError(existing.paymentId, existing.status, existing.createdAt, IDEMPOTENT_REPLAY_LIFETIME_HOURS);
+    }
+    return { replay: existing };
+  }
   const stillHeld = existing.lockToken !== undefined && (existing.lockExpiresAt ?? 0) > deps.now().getTime();
   if (stillHeld) throw new RequestInFlightError();
   // Checked before taking the lock, so a refusal leaves nothing held.

@@ -27,17 +27,17 @@ describe('the retirement window', () => {
   it('is the longer of the receipt life the operator chose and the idempotency replay lifetime', () => {
     expect(retirementWindowEnd(ROTATED_AT, 720, 24)).toEqual(after(720));
     expect(retirementWindowEnd(ROTATED_AT, 24, 48)).toEqual(after(48));
-    // Today's replay lifetime: the ledger replays a payment's first response for ever.
-    expect(IDEMPOTENT_REPLAY_LIFETIME_HOURS).toBe(Number.POSITIVE_INFINITY);
-    expect(retirementWindowEnd(ROTATED_AT, 720)).toBeUndefined();
+    // Settlement replays a payment's signed response for a day (shared/domain/settlement/idempotency.ts).
+    expect(IDEMPOTENT_REPLAY_LIFETIME_HOURS).toBe(24);
+    expect(retirementWindowEnd(ROTATED_AT, 1)).toEqual(after(24));
   });
 
   it('lets synth accept an unforced retirement only once it has ended', () => {
     const retired = parsePaymentKeyRecord({ ...withGeneration1Retired(), receiptVerifiableHours: 24 }, 'test');
-    expect(unforcedEarlyRetirements(retired, after(23), 12).map((error) => error.message)).toEqual([
+    expect(unforcedEarlyRetirements(retired, after(23)).map((error) => error.message)).toEqual([
       expect.stringMatching(/^generation 1 is still inside its retirement window: .* must keep verifying until 2026-06-02T00:00:00\.000Z/),
     ]);
-    expect(unforcedEarlyRetirements(retired, after(24), 12)).toEqual([]);
+    expect(unforcedEarlyRetirements(retired, after(24))).toEqual([]);
   });
 });
 
@@ -73,6 +73,8 @@ describe('the payment-key record', () => {
     const forced = withRotation(record(), '3', after(700), { force: true });
     expect(trustedGenerations(forced)).toEqual(['3', '2']);
     expect(forced.generations[2]).toEqual({ ...MID_ROTATION_RECORD.generations[1], retiredAt: after(700).toISOString(), forced: true });
+    // After the window (720 h), no force is needed and none is recorded.
+    expect(withRetirement(record(), after(720)).generations[1]).toEqual({ ...MID_ROTATION_RECORD.generations[1], retiredAt: after(720).toISOString() });
     expect(() => withRetirement(withRetirement(record(), after(1), { force: true }), after(2))).toThrow(/nothing to retire/);
   });
 });

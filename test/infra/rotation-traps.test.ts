@@ -46,15 +46,18 @@ describe('a deploy after a rotation', () => {
 
 describe('retiring a generation inside its window', () => {
   it('fails synth, naming the generation, when it stopped being current, how long it must verify and how to force', () => {
-    expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() })).toThrow(
-      /generation 1 is still inside its retirement window: it stopped being current at 2026-06-01T00:00:00\.000Z, and its responses must keep verifying for as long as the ledger replays them.*"forced": true/,
+    const theDayAfter = () => new Date('2026-06-02T00:00:00.000Z');
+    expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() }, { now: theDayAfter })).toThrow(
+      /generation 1 is still inside its retirement window: it stopped being current at 2026-06-01T00:00:00\.000Z, and its responses must keep verifying until 2026-07-01T00:00:00\.000Z \(the longer of receiptVerifiableHours, 720 h, and the idempotency replay lifetime, 24 h.*"forced": true/,
     );
   });
 
-  it('is still refused a year later: settlement replays a payment\'s first response for as long as the ledger keeps it', () => {
-    const aYearLater = () => new Date('2027-06-01T00:00:00.000Z');
-    expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() }, { now: aYearLater })).toThrow(/generation 1 is still inside/);
-  });
+  it('synthesizes once the window has passed, trusting generation 2 alone', () => {
+    const inside = () => new Date('2026-06-30T23:59:59.000Z');
+    const after = () => new Date('2026-07-01T00:00:00.000Z');
+    expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() }, { now: inside })).toThrow(/generation 1 is still inside/);
+    expect(trustedKeysOf({ paymentKeyRecord: recordFile(withGeneration1Retired()) }, after)).toEqual(['Generation2']);
+  }, SYNTH_TIMEOUT_MS);
 
   it('synthesizes when the record says forced, trusting generation 2 alone', () => {
     expect(trustedKeysOf({ paymentKeyRecord: withGeneration1Retired({ forced: true }) })).toEqual(['Generation2']);

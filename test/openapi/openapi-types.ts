@@ -186,6 +186,9 @@ export interface components {
       detail: string;
       instance?: string;
       errors?: components["schemas"]["ValidationIssue"][];
+      paymentId?: string;
+      /** @enum {string} */
+      paymentStatus?: "SETTLED" | "DECLINED";
     };
     /** @description API Gateway's own answer: no function ran. */
     GatewayMessage: {
@@ -224,7 +227,7 @@ export interface operations {
   settle: {
     parameters: {
       header: {
-        /** @description Scoped to the merchant and kept as long as the ledger: the same key and body replay the stored answer. */
+        /** @description Scoped to the merchant and bound to its payment for as long as the ledger keeps it (never charged twice); the same key and body replay the stored answer for 24 hours, then answer 410 idempotency-key-expired. */
         "Idempotency-Key": string;
       };
     };
@@ -325,6 +328,23 @@ export interface operations {
             type?: "/problems/request-in-flight";
             /** @constant */
             status?: 409;
+          };
+        };
+      };
+      /** @description A problem: `/problems/idempotency-key-expired`. */
+      410: {
+        headers: {
+          /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
+          "cache-control": string;
+          /** @description The request's correlation id (API Gateway's request id), as the function logs it. */
+          "x-request-id": string;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"] & {
+            /** @enum {unknown} */
+            type?: "/problems/idempotency-key-expired";
+            /** @constant */
+            status?: 410;
           };
         };
       };

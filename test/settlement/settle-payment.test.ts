@@ -5,6 +5,7 @@ import type { Merchant } from '../../shared/domain/merchants/merchant.js';
 import type { Charge, PaymentProcessor } from '../../shared/domain/settlement/payment-processor.js';
 import type { SettlementRequest } from '../../shared/domain/settlement/settlement-request.js';
 import {
+  IdempotencyKeyExpiredError,
   IdempotencyKeyReusedError,
   LivemodeUnavailableError,
   MerchantMismatchError,
@@ -103,6 +104,22 @@ describe('settling a payment', () => {
     expect(second).toEqual({ result: first.result, replayed: true });
     expect(signed).toHaveLength(1);
     expect(ledger.calls).toEqual(['begin']);
+  });
+
+  it('replays for 24 hours from when the payment began, then answers what the payment was, charging and signing nothing', async () => {
+    const { ledger, signed, processor, clock, settle } = setup();
+    const first = await settle(request);
+    clock.now = T0 + 24 * 3_600_000 - 1;
+    expect(await settle(request)).toEqual({ result: first.result, replayed: true });
+
+    clock.now = T0 + 24 * 3_600_000;
+    const expired = await settle(request).catch((error: unknown) => error);
+    expect(expired).toBeInstanceOf(IdempotencyKeyExpiredError);
+    expect(expired).toMatchObject({ code: 'idempotency-key-expired', extensions: { paymentId: first.result.paymentId, paymentStatus: 'SETTLED' } });
+    expect([signed.length, processor.charges.length]).toEqual([1, 1]);
+    expect([...ledger.records.values()]).toEqual([expect.objectContaining({ paymentResponse: first.result.paymentResponse })]);
+    // Another body is still a reuse of the key, however old the payment.
+    await expect(settle(withToken('tok_decline'))).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
   });
 
   it('accepts the body naming its own merchant as the same request as one that omits it', async () => {
