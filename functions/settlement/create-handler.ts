@@ -26,7 +26,7 @@ export function settlementClients(env: SettlementEnv) {
 /** POST /v1/settlements: parse, settle once per (caller's merchant, Idempotency-Key), answer 201 (settled) or 402 (declined). */
 export function createSettlementHandler(env: SettlementEnv, clients = settlementClients(env)) {
   const observability = functionObservability('settlement', env);
-  const { logger, metrics } = observability;
+  const { metrics, keys } = observability;
   const documentClient = DynamoDBDocumentClient.from(measureAwsCalls(clients.dynamodb, 'DynamoDB', metrics));
   const deps = {
     merchants: new CachedMerchantDirectory(
@@ -44,7 +44,7 @@ export function createSettlementHandler(env: SettlementEnv, clients = settlement
     const idempotencyKey = parseInput(idempotencyKeySchema, event.headers['idempotency-key'], 'Idempotency-Key header', 'Idempotency-Key');
     const request = parseInput(settlementRequestSchema, event.jsonBody, 'settlement request');
     // The merchant the body names: refused later if it is not the caller's, and worth seeing then too.
-    logger.appendKeys({ merchantId: request.merchantId });
+    keys.append({ merchantId: request.merchantId });
     const { result, replayed } = await settlePayment(deps, {
       callerId: callerIdOfEvent(event, env.CALLER_JWT_CLAIM),
       request,
@@ -52,7 +52,7 @@ export function createSettlementHandler(env: SettlementEnv, clients = settlement
       // The invocation has ended by its deadline; only then may a retry resume this payment.
       lockExpiresAt: Date.now() + context.getRemainingTimeInMillis(),
     });
-    logger.appendKeys({ paymentId: result.paymentId, paymentStatus: result.status, replayed });
+    keys.append({ paymentId: result.paymentId, paymentStatus: result.status, replayed });
     metrics.count(METRICS.settlements, result.status);
     return jsonResponse(result.status === 'SETTLED' ? 201 : 402, result, {
       'cache-control': 'no-store',

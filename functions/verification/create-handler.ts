@@ -21,7 +21,7 @@ const NO_STORE = { 'cache-control': 'no-store' } as const;
  */
 export function createVerificationHandler(env: VerificationEnv, clients?: VerificationClients) {
   const observability = functionObservability('verification', env);
-  const { logger, metrics } = observability;
+  const { logger, metrics, keys } = observability;
   const aws = onFirstUse(async () => (await import('./aws-adapters.js')).verificationAwsAdapters(env, metrics, clients));
   const deps: VerifyPaymentDeps = {
     keys: new KmsKeySet(async (keyArn) => (await aws()).fetchPublicJwk(keyArn), env.TRUSTED_PAYMENT_KEY_ARNS, {
@@ -40,7 +40,7 @@ export function createVerificationHandler(env: VerificationEnv, clients?: Verifi
     metrics.count(METRICS.verificationResults, response.reason);
     // Ids only from a verified token: an unverified one's claims are anybody's words.
     const { payment } = response;
-    logger.appendKeys(payment ? { reason: response.reason, paymentId: payment.paymentId, merchantId: payment.merchantId } : { reason: response.reason });
+    keys.append(payment ? { reason: response.reason, paymentId: payment.paymentId, merchantId: payment.merchantId } : { reason: response.reason });
     return jsonResponse(200, response, NO_STORE);
   });
 }

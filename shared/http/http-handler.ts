@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type PluginExecutionMode } from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
@@ -28,20 +27,18 @@ function withinLambdaDeadline<E>(handler: Handler<E>): Handler<E> {
 /**
  * The one middy stack of HTTP functions. Order matters: middy runs `before` top-down and
  * `after`/`onError` bottom-up, so security headers wrap the problem response too, and the
- * request's telemetry sees the answer as sent, with the log keys of the request still in place
- * until Powertools' middleware, outermost, clears them.
+ * request's telemetry, outermost, sees the answer as sent, with the log keys of the request in
+ * place on every line until it clears them.
  */
 function baseStack<E extends HttpEvent>(observability: FunctionObservability) {
   // No early-timeout response: API Gateway answers a timed-out integration itself, and the
   // timer middy arms for it costs every request a few microseconds (measured in the bench);
   // nor the AbortController middy makes for it per request (execution-mode.ts).
   return middy<E, HttpResult>({ timeoutEarlyInMillis: 0, executionMode: executionModeWithoutAbortSignal as unknown as PluginExecutionMode })
-    // Never the event (it carries bearer tokens), whatever POWERTOOLS_LOGGER_LOG_EVENT says.
-    .use(injectLambdaContext(observability.logger, { logEvent: false, resetKeys: true }) as middy.MiddlewareObj<E, HttpResult>)
     .use(requestTelemetry(observability) as unknown as middy.MiddlewareObj<E, HttpResult>)
     .use(httpSecurityHeaders({ crossOriginResourcePolicy: { policy: 'cross-origin' } }) as middy.MiddlewareObj<E, HttpResult>)
     .use(httpHeaderNormalizer() as middy.MiddlewareObj<E, HttpResult>)
-    .use(problemErrors(observability.logger) as middy.MiddlewareObj<E, HttpResult>)
+    .use(problemErrors(observability) as middy.MiddlewareObj<E, HttpResult>)
     .use(bodyLimit() as middy.MiddlewareObj<E, HttpResult>);
 }
 

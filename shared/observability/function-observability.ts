@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { FunctionId } from '../routes.js';
 import type { ObservabilityEnv } from './observability-env.js';
+import { RequestKeys } from './request-keys.js';
 import { ServiceMetrics } from './service-metrics.js';
 
 /** What a function reports through: its logs and its metrics, both under its own service name. */
@@ -8,6 +9,8 @@ export interface FunctionObservability {
   /** Carries the Lambda context and the correlation id of the request in flight (request-telemetry.ts). */
   logger: Logger;
   metrics: ServiceMetrics;
+  /** The ids a handler knows about its request: for its log lines and its answer record. */
+  keys: RequestKeys;
 }
 
 /**
@@ -18,8 +21,10 @@ export interface FunctionObservability {
  * AWS would. Never log bodies, tokens, signatures, card tokens or secrets: log ids.
  */
 export function functionObservability(service: FunctionId, env: ObservabilityEnv): FunctionObservability {
+  const logger = new Logger({ serviceName: service });
   return {
-    logger: new Logger({ serviceName: service }),
+    logger,
     metrics: new ServiceMetrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE, service }),
+    keys: new RequestKeys(logger),
   };
 }

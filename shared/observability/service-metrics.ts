@@ -4,6 +4,13 @@ import { DIMENSIONS, METRICS } from './metric-names.js';
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];
 type DimensionName = (typeof DIMENSIONS)[keyof typeof DIMENSIONS];
 
+/** EMF metadata of a line; never named like a metric, which Powertools would refuse to write. */
+export type LineFields = Readonly<Record<string, string | number | boolean | undefined>> & { readonly [Name in MetricName]?: never };
+
+// EMF metadata may be any JSON value, and Powertools writes what it is given; its signature says
+// string. Numbers stay numbers in the log event, so that Logs Insights can compare them.
+const addMetadata = Metrics.prototype.addMetadata as (this: Metrics, key: string, value: string | number | boolean) => Metrics;
+
 /**
  * The one dimension each metric carries beside `service`, as metric-names.ts documents it
  * (undefined: `service` alone). Callers give the value only, so no metric can be emitted under
@@ -38,7 +45,8 @@ type ServiceOnlyMetric = MetricWith<undefined>;
  * line for each that holds something, with a metric's values of the request in one array.
  */
 export class ServiceMetrics {
-  readonly #bySet = new Map<string, Metrics>();
+  /** By dimension (`''`: `service` alone), then by the dimension's value. */
+  readonly #bySet = new Map<DimensionName | '', Map<string, Metrics>>();
   /** Those written to since the last publish: Powertools reads the environment to tell, each time. */
   readonly #touched = new Set<Metrics>();
 
@@ -55,6 +63,19 @@ export class ServiceMetrics {
     this.#metricsOf(name, dimensionValue).addMetric(name, MetricUnit.Milliseconds, value);
   }
 
+  /**
+   * Adds `fields` to the line that carries `name` under `dimensionValue`, beside its metrics: EMF
+   * metadata, which CloudWatch keeps in the log event (searchable with Logs Insights) and turns
+   * into no metric. A field named like one of the line's dimensions loses to it.
+   */
+  describe(name: DimensionedMetric, dimensionValue: string, fields: LineFields): void {
+    const metrics = this.#metricsOf(name, dimensionValue);
+    for (const key in fields) {
+      const value = fields[key];
+      if (value !== undefined) addMetadata.call(metrics, key, value);
+    }
+  }
+
   /** Writes what was recorded since the last call (once per request) and forgets it. */
   publish(): void {
     for (const metrics of this.#touched) metrics.publishStoredMetrics();
@@ -62,23 +83,23 @@ export class ServiceMetrics {
   }
 
   #metricsOf(name: MetricName, dimensionValue: string | undefined): Metrics {
-    const dimension = DIMENSION_OF[name];
-    const key = dimension === undefined ? '' : `${dimension}=${dimensionValue}`;
-    let metrics = this.#bySet.get(key);
-    if (metrics === undefined) {
-      metrics = this.#create(dimension, dimensionValue);
-      this.#bySet.set(key, metrics);
-    }
+    const dimension = DIMENSION_OF[name] ?? '';
+    // Two lookups rather than one by a `dimension=value` key: no string built per call.
+    let byValue = this.#bySet.get(dimension);
+    if (byValue === undefined) this.#bySet.set(dimension, (byValue = new Map()));
+    const value = dimensionValue ?? '';
+    let metrics = byValue.get(value);
+    if (metrics === undefined) byValue.set(value, (metrics = this.#create(dimension, value)));
     this.#touched.add(metrics);
     return metrics;
   }
 
-  #create(dimension: DimensionName | undefined, value: string | undefined): Metrics {
+  #create(dimension: DimensionName | '', value: string): Metrics {
     return new Metrics({
       namespace: this.options.namespace,
       serviceName: this.options.service,
       // Never an empty value: Powertools would drop the dimension, and the metric land in a set no alarm names.
-      ...(dimension === undefined ? {} : { defaultDimensions: { [dimension]: value || 'none' } }),
+      ...(dimension === '' ? {} : { defaultDimensions: { [dimension]: value || 'none' } }),
     });
   }
 }

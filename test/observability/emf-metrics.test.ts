@@ -22,11 +22,16 @@ afterEach(async () => {
 });
 afterAll(async () => stack?.stop());
 
-/** One request and the metrics it wrote, all of them of the contract and under the function's service. */
+/**
+ * One request and the metrics it wrote, all of them of the contract and under the function's
+ * service, on one line per dimension set: the values of several calls share their line.
+ */
 async function measured<T>(service: string, request: () => Promise<T>): Promise<{ result: T; metrics: EmfMetric[] }> {
   const { result, output } = await capturing(request);
   const metrics = output.metrics();
   expectContractMetrics(metrics, service);
+  const lines = output.emfLineDimensions();
+  expect(new Set(lines).size, lines.join(' | ')).toBe(lines.length);
   return { result, metrics };
 }
 

@@ -1,6 +1,7 @@
 // What the functions log, at the most verbose level: every line of a request carries its
-// correlation id (also sent back as x-request-id) and the Lambda context, one line reports each
-// answer, and no token, card data or secret is ever written, on success or failure.
+// correlation id (also sent back as x-request-id) and the Lambda context, one record reports each
+// answer (its route's EMF line), and no token, card data or secret is ever written, on success or
+// failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerificationHandler } from '../../functions/verification/create-handler.js';
 import { verificationEnvSchema } from '../../functions/verification/env.js';
@@ -115,7 +116,7 @@ describe('settlement, verification and config flows logged at DEBUG', () => {
 
   it('writes no token, card data or secret, to stdout or stderr', () => {
     const written = exchanges.map(({ output }) => output.text()).join('');
-    // Something was written: failures were logged with their errors, every answer with its line.
+    // Something was written: failures were logged with their errors, every answer with its record.
     expect(written).toContain('"request failed"');
     expect(written).toContain('"request answered"');
     for (const [what, value] of Object.entries(secrets)) expect(written.includes(value), `${what} was written`).toBe(false);
@@ -128,29 +129,42 @@ describe('settlement, verification and config flows logged at DEBUG', () => {
     expect(new Set(exchanges.map(({ requestId }) => requestId)).size).toBe(exchanges.length);
   });
 
-  it('puts the correlation id and the Lambda context on every line of a request, under the function\'s own service', () => {
+  it('puts the correlation id and the Lambda context on every line of a request, log lines and answer record, under the function\'s own service', () => {
     for (const { what, service, requestId, output } of exchanges) {
-      const lines = output.logLines();
-      expect(lines.length, what).toBeGreaterThan(0);
+      const lines = [...output.logLines(), ...output.answerRecords()];
+      expect(output.answerRecords(), what).toHaveLength(1);
       for (const line of lines) {
         expect(line, what).toMatchObject({ correlation_id: requestId, service, function_name: `local-${service}`, function_request_id: expect.any(String) });
       }
     }
   });
 
-  it('reports each answer in one INFO line: route, status, latency, and the ids the function knows', () => {
+  it('reports each answer in one record, the EMF line of its route: status, latency, and the ids the function knows', () => {
     for (const { what, status, output } of exchanges) {
-      const answered = output.logLines().filter((line) => line.message === 'request answered');
-      expect(answered, what).toEqual([expect.objectContaining({ level: 'INFO', status, latencyMs: expect.any(Number), route: expect.stringMatching(/^(GET|POST) \//) })]);
+      const route = expect.stringMatching(/^(GET|POST) \//);
+      expect(output.answerRecords(), what).toEqual([expect.objectContaining({ status, Latency: expect.any(Number), route, Route: route, Requests: 1 })]);
+      const [record] = output.answerRecords();
+      expect(record!.route, what).toBe(record!.Route);
+      // The record is the answer's only report: no log line repeats it.
+      expect(output.logLines().filter((line) => line.message === 'request answered'), what).toEqual([]);
     }
     const [settled, , card] = exchanges;
-    const answerOf = (exchange: Exchange) => exchange.output.logLines().find((line) => line.message === 'request answered');
+    const answerOf = (exchange: Exchange) => exchange.output.answerRecords()[0];
     expect(answerOf(settled!)).toMatchObject({ merchantId: 'm_123', paymentId: expect.stringMatching(/^pay_/), paymentStatus: 'SETTLED', replayed: false });
     expect(answerOf(card!)).toMatchObject({ merchantId: 'm_123', problem: 'validation-failed' });
     expect(answerOf(exchanges[5]!)).toMatchObject({ reason: 'OK', paymentId: expect.stringMatching(/^pay_/), merchantId: 'm_123' });
     // A forged token's claims are nobody's facts: no ids from it.
     expect(answerOf(exchanges[6]!)).toMatchObject({ reason: 'BAD_SIGNATURE' });
     expect(answerOf(exchanges[6]!)).not.toHaveProperty('paymentId');
+  });
+
+  it('starts every request without the keys of the requests before it, on its log lines and in its record', () => {
+    const linesOf = ({ output }: Exchange) => [...output.logLines(), ...output.answerRecords()];
+    // The first two settlements learned a payment id, the three after them never do.
+    for (const exchange of exchanges.slice(2, 5)) for (const line of linesOf(exchange)) expect(line, exchange.what).not.toHaveProperty('paymentId');
+    // Config and JWKS requests know no merchant; the verifications before them did.
+    for (const exchange of exchanges.slice(8)) for (const line of linesOf(exchange)) expect(line, exchange.what).not.toHaveProperty('merchantId');
+    expect(exchanges.slice(8).flatMap(({ output }) => output.logLines()).length).toBeGreaterThan(0);
   });
 });
 
@@ -176,8 +190,8 @@ describe('the correlation id is API Gateway\'s request id', () => {
     const { result, output } = await capturing(() => handler(event, context));
     expect(result.statusCode).toBe(status);
     expect(result.headers?.[REQUEST_ID_HEADER]).toBe(event.requestContext.requestId);
-    const lines = output.logLines();
-    expect(lines).toContainEqual(expect.objectContaining({ message: 'request answered', status }));
+    expect(output.answerRecords()).toEqual([expect.objectContaining({ status })]);
+    const lines = [...output.logLines(), ...output.answerRecords()];
     for (const line of lines) expect(line).toMatchObject({ correlation_id: event.requestContext.requestId, function_request_id: context.awsRequestId });
   });
 });

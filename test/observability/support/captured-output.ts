@@ -20,8 +20,12 @@ export interface CapturedOutput {
   json(): Array<Record<string, unknown>>;
   /** The log lines: JSON with a `level`. */
   logLines(): Array<Record<string, unknown>>;
+  /** The answer records: EMF lines (JSON with `_aws`) whose metadata says `request answered` (README, Metrics and logs). */
+  answerRecords(): Array<Record<string, unknown>>;
   /** Every metric of every EMF line (JSON with `_aws.CloudWatchMetrics`). */
   metrics(): EmfMetric[];
+  /** Each EMF line's dimension values, in the order written: `Route=GET /v1/config,service=config`. */
+  emfLineDimensions(): string[];
   stop(): void;
 }
 
@@ -50,7 +54,15 @@ export function captureOutput(): CapturedOutput {
     text,
     json,
     logLines: () => json().filter((line) => typeof line.level === 'string'),
+    answerRecords: () => json().filter((line) => line._aws !== undefined && line.message === 'request answered'),
     metrics: () => json().flatMap(emfMetrics),
+    emfLineDimensions: () =>
+      json()
+        .filter((line) => line._aws !== undefined)
+        .map((line) => {
+          const names = (line._aws as { CloudWatchMetrics: EmfDirective[] }).CloudWatchMetrics.flatMap((directive) => directive.Dimensions.flat());
+          return [...new Set(names)].sort().map((name) => `${name}=${String(line[name])}`).join(',');
+        }),
     stop: () => streams.forEach((stream, index) => (stream.write = originals[index]!)),
   };
 }
