@@ -8,6 +8,7 @@ import { awsClientOptions } from '../shared/adapters/aws/client-options.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
 import { type CountingDynamoDb as CountingDynalite, startCountingDynamoDb as startCountingDynalite } from '../local/dynamodb-server.js';
 import { BENCH_AWS } from './support/aws.js';
+import { discardingOutput, useDeployedTelemetryEnv } from './support/deployed-telemetry.js';
 import { type BenchHandler, benchContext, httpApiEvent } from './support/lambda-event.js';
 import { printTable, type Row, summarize } from './table.js';
 
@@ -120,5 +121,6 @@ export async function benchConfig(options: { roundMs?: number } = {}): Promise<R
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as run.ts: Node 20 here, 22 on Lambda
-  printTable('Config lookups', await benchConfig());
+  useDeployedTelemetryEnv();
+  printTable('Config lookups', await discardingOutput(() => benchConfig()));
 }

@@ -1,6 +1,7 @@
 import { benchColdStart } from './cold-start.js';
 import { benchConfig } from './config.js';
 import { benchSettlement } from './settlement.js';
+import { discardingOutput, useDeployedTelemetryEnv } from './support/deployed-telemetry.js';
 import { printTable, type Row } from './table.js';
 import { benchTestSuite } from './test-suite.js';
 import { benchVerification } from './verification.js';
@@ -13,11 +14,10 @@ import { benchVerification } from './verification.js';
  */
 // Node 20 here, nodejs22.x on Lambda: the SDK's notice about Node 20 says nothing about the numbers.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-// The handlers run in this process: their per-request log line and EMF metrics would bury the
-// tables. Powertools still records the metrics and builds the log keys; the figures leave out
-// only formatting and writing the lines (`test/observability` holds what they say).
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// The handlers run in this process and write what they write on Lambda, their EMF lines (answer
+// records among them) and log lines at INFO, all of it paid in the figures; while a suite runs
+// them, their output goes to the null device instead of burying the tables.
+useDeployedTelemetryEnv();
 
 const SKIP_TEST_SUITE = '--skip-test-suite';
 const unknown = process.argv.slice(2).filter((arg) => arg !== SKIP_TEST_SUITE);
@@ -26,9 +26,9 @@ if (unknown.length > 0) throw new Error(`unknown arguments ${unknown.join(' ')};
 type Tables = Array<{ title: string; rows: Row[] }>;
 const suites: Array<() => Promise<Tables>> = [
   benchColdStart,
-  benchVerification,
-  async () => [{ title: 'Config lookups: warm container cache beside every request reading DynamoDB', rows: await benchConfig() }],
-  async () => [{ title: 'Settlement: AWS calls per request, counted at the local DynamoDB and KMS endpoints', rows: await benchSettlement() }],
+  () => discardingOutput(benchVerification),
+  async () => [{ title: 'Config lookups: warm container cache beside every request reading DynamoDB', rows: await discardingOutput(() => benchConfig()) }],
+  async () => [{ title: 'Settlement: AWS calls per request, counted at the local DynamoDB and KMS endpoints', rows: await discardingOutput(benchSettlement) }],
   // Last, with nothing else running: it starts local stacks of its own.
   async () => [{ title: '`npm test`', rows: await benchTestSuite({ skip: process.argv.includes(SKIP_TEST_SUITE) }) }],
 ];

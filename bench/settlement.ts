@@ -13,6 +13,7 @@ import { callerIdOf } from '../shared/domain/merchants/caller-identity.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
 import { BENCH_AWS } from './support/aws.js';
 import { type CountingEndpoint, startCountingEndpoint } from './support/counting-endpoint.js';
+import { discardingOutput, useDeployedTelemetryEnv } from './support/deployed-telemetry.js';
 import { startBenchKms } from './support/kms.js';
 import { type BenchHandler, benchContext, httpApiEvent } from './support/lambda-event.js';
 import { atMost, exactly, type Goal, printTable, type Row, summarize } from './table.js';
@@ -152,5 +153,6 @@ function callRows(
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as run.ts: Node 20 here, 22 on Lambda
-  printTable('Settlement: AWS calls per request', await benchSettlement());
+  useDeployedTelemetryEnv();
+  printTable('Settlement: AWS calls per request', await discardingOutput(benchSettlement));
 }

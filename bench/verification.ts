@@ -2,16 +2,21 @@ import { randomBytes, verify } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import middy, { type PluginExecutionMode } from '@middy/core';
 import { compactVerify, importJWK } from 'jose';
 import { createVerificationHandler } from '../functions/verification/create-handler.js';
 import { verificationEnvSchema } from '../functions/verification/env.js';
 import { awsClientOptions } from '../shared/adapters/aws/client-options.js';
 import { kidOfKeyArn } from '../shared/adapters/kms-key-id.js';
 import type { PaymentResponseClaims } from '../shared/domain/settlement/payment-response.js';
+import { executionModeWithoutAbortSignal } from '../shared/http/execution-mode.js';
 import { jsonHttpHandler, jsonResponse } from '../shared/http/http-handler.js';
 import { parseEnv } from '../shared/lambda-env/parse-env.js';
-import { functionObservability } from '../shared/observability/function-observability.js';
+import { type FunctionObservability, functionObservability } from '../shared/observability/function-observability.js';
+import { METRICS } from '../shared/observability/metric-names.js';
+import { ANSWER_MESSAGE, requestTelemetry } from '../shared/observability/request-telemetry.js';
 import { BENCH_AWS } from './support/aws.js';
+import { capturingOutput, discardingOutput, useDeployedTelemetryEnv } from './support/deployed-telemetry.js';
 import { type BenchKms, startBenchKms } from './support/kms.js';
 import { type BenchHandler, benchContext, httpApiEvent } from './support/lambda-event.js';
 import { atLeast, printTable, type Row, summarize } from './table.js';
@@ -29,12 +34,16 @@ const ISSUER = 'https://pay.example.test';
 const EXPECTED = { merchantId: 'm_123', orderId: 'o_456', amount: { value: 1999, currency: 'USD' } };
 /** The issue's goal: the handler verifies at least this fraction of raw node:crypto's rate. */
 const HANDLER_TO_RAW_GOAL = 0.85;
+/** Requests whose output is read, before any timing, to say what a request writes. */
+const SAMPLED_REQUESTS = 20;
 
 interface BenchToken {
   token: string;
   /** The request that sends it, as a client would. */
   body: string;
   headers: Record<string, string>;
+  /** Its payment id, which the handler logs. */
+  paymentId: string;
   /** The token's parts as raw verification takes them, decoded before timing. */
   signingInput: Buffer;
   signature: Buffer;
@@ -42,12 +51,25 @@ interface BenchToken {
 
 type Operation = (token: BenchToken) => Promise<void>;
 
+/** What the handler writes per request, as deployed: counted, and checked to be there. */
+interface WrittenPerRequest {
+  logLines: number;
+  emfLines: number;
+  /** EMF lines that are the request's answer record too. */
+  answerRecords: number;
+}
+
 /**
  * Verifications per second through the verification handler (an API Gateway event in, the result
  * out; warm container, keys cached, no nonce, no ledger) beside raw node:crypto ES256 verifications
  * of the same tokens on the same key and jose's compactVerify (the alternative the handler could
  * have used), interleaved in every round so that all see the same machine. Then the same three on
  * one token over and over, apart: flattering figures, for comparison only.
+ *
+ * The handler runs with its telemetry as deployed (useDeployedTelemetryEnv): its EMF lines, the
+ * answer record among them, and any log line at INFO, formatted and written; run it inside
+ * `discardingOutput`, which keeps them off the terminal. It fails if a request's answer record is
+ * missing.
  */
 export async function benchVerification(): Promise<Array<{ title: string; rows: Row[] }>> {
   const kms = await startBenchKms();
@@ -73,6 +95,8 @@ export async function benchVerification(): Promise<Array<{ title: string; rows: 
     const call = (token: BenchToken) => handler(httpApiEvent('POST /v1/verifications', token), context);
     const first = await call(firstToken!); // the first request of the container
     if (!first.body?.includes('"reason":"OK"')) throw new Error(`the bench token does not verify: ${first.body}`);
+    const pool = tokenPool(tokens);
+    const written = await writtenPerRequest(pool.next(SAMPLED_REQUESTS), call);
 
     const throughHandler: Operation = async (token) => {
       const result = await call(token);
@@ -86,32 +110,56 @@ export async function benchVerification(): Promise<Array<{ title: string; rows: 
     const viaJose: Operation = async (token) => {
       await compactVerify(token.token, cryptoKey, { algorithms: ['ES256'] });
     };
-    // The shared HTTP stack alone (middy, security headers, body limit, JSON body), answering the
-    // handler's result without verifying anything: what the stack costs apart from the rule.
+    // The shared HTTP stack alone (middy, telemetry, security headers, body limit, JSON body),
+    // answering the handler's result without verifying anything, and making the handler's own
+    // telemetry calls: what the stack costs apart from the rule.
     const stackResult = JSON.parse(first.body) as Record<string, unknown>;
-    const stackOnly = jsonHttpHandler(functionObservability('verification', env), async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as BenchHandler;
+    const answerLikeTheHandler = (observability: FunctionObservability, paymentId: string) => {
+      observability.metrics.count(METRICS.verificationResults, 'OK');
+      observability.keys.append({ reason: 'OK', paymentId, merchantId: EXPECTED.merchantId });
+      return jsonResponse(200, stackResult, { 'cache-control': 'no-store' });
+    };
+    // The ids the handler would log: each request its own, as with real tokens.
+    let paymentId = '';
+    const stackObservability = functionObservability('verification', env);
+    const stackOnly = jsonHttpHandler(stackObservability, async () => answerLikeTheHandler(stackObservability, paymentId)) as unknown as BenchHandler;
     const throughStackAlone: Operation = async (token) => {
+      paymentId = token.paymentId;
       await stackOnly(httpApiEvent('POST /v1/verifications', token), context);
     };
+    // The telemetry alone: its middleware and the handler's calls, beside middy with nothing.
+    const telemetryObservability = functionObservability('verification', env);
+    const telemetryOnly = benchMiddy()
+      .use(requestTelemetry(telemetryObservability) as unknown as middy.MiddlewareObj)
+      .handler(async () => answerLikeTheHandler(telemetryObservability, paymentId)) as unknown as BenchHandler;
+    const bare = benchMiddy().handler(async () => jsonResponse(200, stackResult, { 'cache-control': 'no-store' })) as unknown as BenchHandler;
+    const throughTelemetryAlone: Operation = async (token) => {
+      paymentId = token.paymentId;
+      await telemetryOnly(httpApiEvent('POST /v1/verifications', token), context);
+    };
+    const throughMiddyAlone: Operation = async (token) => {
+      paymentId = token.paymentId;
+      await bare(httpApiEvent('POST /v1/verifications', token), context);
+    };
 
-    const pool = tokenPool(tokens);
     // Warm-up (JIT), which also says how many calls fill a round's time for each.
+    const operations = { raw, handler: throughHandler, jose: viaJose, stack: throughStackAlone, telemetry: throughTelemetryAlone, bare: throughMiddyAlone };
     const countFor = new Map<Operation, (ms: number) => number>();
-    for (const run of [raw, throughHandler, throughStackAlone, viaJose]) {
+    for (const run of Object.values(operations)) {
       const warmRate = await rate(pool.next(2_000), run);
       countFor.set(run, (ms) => Math.max(100, Math.round((warmRate * ms) / 1000)));
     }
     const distinct = (run: Operation, ms: number) => rate(pool.next(countFor.get(run)!(ms)), run);
-    const distinctRounds = await interleavedRounds(ROUNDS, distinct, { raw, handler: throughHandler, jose: viaJose, stack: throughStackAlone });
+    const distinctRounds = await interleavedRounds(ROUNDS, distinct, operations);
 
     const one = tokens[0]!;
     const repeated = (run: Operation, ms: number) => rate(Array.from({ length: countFor.get(run)!(ms) }, () => one), run);
-    const repeatedRounds = await interleavedRounds(REPEATED_ROUNDS, repeated, { raw, handler: throughHandler, jose: viaJose, stack: throughStackAlone });
+    const repeatedRounds = await interleavedRounds(REPEATED_ROUNDS, repeated, operations);
 
     return [
       {
-        title: `Verification: ${TOKENS.toLocaleString('en-US')} distinct tokens, handler, raw node:crypto and jose interleaved in each of ${ROUNDS} rounds`,
-        rows: verificationRows(distinctRounds, 'distinct tokens', true),
+        title: `Verification: ${TOKENS.toLocaleString('en-US')} distinct tokens, handler, raw node:crypto and jose interleaved in each of ${ROUNDS} rounds; telemetry as deployed`,
+        rows: [...verificationRows(distinctRounds, 'distinct tokens', true), writtenRow(written)],
       },
       {
         title: `Verification, FLATTERING: one token over and over (${REPEATED_ROUNDS} rounds; caches on the path see the same input every time; not for goals)`,
@@ -131,17 +179,21 @@ interface RoundRates {
   raw: number;
   jose: number;
   stack: number;
+  telemetry: number;
+  /** The mean of the bare middy runs just before and just after the telemetry's. */
+  bare: number;
 }
 
 /**
  * Each round measures the handler between two half-length raw runs, so that the ratio compares
- * like with like even when other work on the machine comes and goes; jose and the stack alone
- * run in the same round, their place in it rotating from round to round.
+ * like with like even when other work on the machine comes and goes, and the telemetry between
+ * two bare middy runs for the same reason; jose and the stack alone run in the same round, their
+ * place in it rotating from round to round.
  */
 async function interleavedRounds(
   rounds: number,
   measure: (run: Operation, ms: number) => Promise<number>,
-  operations: { raw: Operation; handler: Operation; jose: Operation; stack: Operation },
+  operations: Record<keyof RoundRates, Operation>,
 ): Promise<RoundRates[]> {
   const results: RoundRates[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -158,6 +210,12 @@ async function interleavedRounds(
       },
       async () => {
         rates.stack = await measure(operations.stack, ROUND_MS / 2);
+      },
+      async () => {
+        const before = await measure(operations.bare, ROUND_MS / 4);
+        rates.telemetry = await measure(operations.telemetry, ROUND_MS / 2);
+        const after = await measure(operations.bare, ROUND_MS / 4);
+        rates.bare = (before + after) / 2;
       },
     ];
     for (const step of [...steps.slice(round % steps.length), ...steps.slice(0, round % steps.length)]) await step();
@@ -183,14 +241,59 @@ function verificationRows(rounds: readonly RoundRates[], tokens: string, withGoa
     },
     { name: 'jose / raw node:crypto', ...of((r) => r.jose / r.raw), unit: '×', note: 'median of per-round ratios' },
     { name: 'time per verification: ES256 verify', ...of((r) => micros(r.raw)), unit: 'µs', note: 'raw node:crypto' },
-    { name: 'time per verification: shared HTTP stack', ...of((r) => micros(r.stack)), unit: 'µs', note: 'jsonHttpHandler around a canned result' },
+    {
+      name: 'time per verification: shared HTTP stack',
+      ...of((r) => micros(r.stack)),
+      unit: 'µs',
+      note: "jsonHttpHandler around a canned result, with the handler's telemetry calls; the row below included",
+    },
+    {
+      name: 'time per verification: of which telemetry',
+      ...of((r) => micros(r.telemetry) - micros(r.bare)),
+      unit: 'µs',
+      note: "as deployed, written: requestTelemetry and the handler's calls, minus bare middy",
+    },
     {
       name: 'time per verification: the rest',
       ...of((r) => micros(r.handler) - micros(r.raw) - micros(r.stack)),
       unit: 'µs',
-      note: 'handler minus the two above: request schema, JWS inspection, claims, result',
+      note: 'handler minus the verify and the stack: request schema, JWS inspection, claims, result',
     },
   ];
+}
+
+/** middy as the shared stack runs it (execution-mode.ts), with no middleware of its own. */
+function benchMiddy() {
+  return middy({ timeoutEarlyInMillis: 0, executionMode: executionModeWithoutAbortSignal as unknown as PluginExecutionMode });
+}
+
+/**
+ * The lines the handler writes for each of `tokens`' requests (Powertools writes whole lines), by
+ * kind. Fails without an answer record per request: then the figures would not be those of the
+ * deployed configuration (Powertools turned off by a variable useDeployedTelemetryEnv did not clear?).
+ */
+async function writtenPerRequest(tokens: readonly BenchToken[], call: (token: BenchToken) => Promise<unknown>): Promise<WrittenPerRequest> {
+  const { lines } = await capturingOutput(async () => {
+    for (const token of tokens) await call(token);
+  });
+  const parsed = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const perRequest = (kind: (line: Record<string, unknown>) => boolean) => parsed.filter(kind).length / tokens.length;
+  const written = {
+    logLines: perRequest((line) => typeof line.level === 'string'),
+    emfLines: perRequest((line) => line._aws !== undefined),
+    answerRecords: perRequest((line) => line._aws !== undefined && line.message === ANSWER_MESSAGE),
+  };
+  if (written.answerRecords !== 1) throw new Error(`a verification wrote ${written.answerRecords} answer records: its telemetry is not as deployed`);
+  return written;
+}
+
+function writtenRow({ logLines, emfLines }: WrittenPerRequest): Row {
+  return {
+    name: 'telemetry lines written per verification',
+    value: logLines + emfLines,
+    unit: 'lines',
+    note: `${emfLines} EMF (Route, with the answer record; Reason) + ${logLines} log, counted; in every figure above, written to the null device`,
+  };
 }
 
 /** Settled payment responses for EXPECTED, each with its own payment id, as settlement signs them. */
@@ -204,6 +307,7 @@ async function mintTokens(kms: BenchKms, count: number): Promise<BenchToken[]> {
     const body = JSON.stringify({ paymentResponse: token, expected: EXPECTED });
     tokens.push({
       token,
+      paymentId: claims.jti,
       body,
       headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
       signingInput: Buffer.from(`${header}.${payload}`),
@@ -235,5 +339,6 @@ async function rate(tokens: readonly BenchToken[], operation: (token: BenchToken
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // as run.ts: Node 20 here, 22 on Lambda
-  for (const { title, rows } of await benchVerification()) printTable(title, rows);
+  useDeployedTelemetryEnv();
+  for (const { title, rows } of await discardingOutput(benchVerification)) printTable(title, rows);
 }
