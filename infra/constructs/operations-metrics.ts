@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { PaymentStatus } from '../../shared/domain/settlement/payment-response.js';
 import type { VerificationReason } from '../../shared/domain/verification/reasons.js';
-import { DIMENSIONS, METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../shared/observability/metric-names.js';
+import { type Dependency, DIMENSIONS, METRICS, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../shared/observability/metric-names.js';
 import { routeKeyOf, type FunctionId, type Route } from '../../shared/routes.js';
 
 /**
@@ -13,9 +13,6 @@ import { routeKeyOf, type FunctionId, type Route } from '../../shared/routes.js'
 
 /** Every alarm and graph aggregates over five minutes (see the README's alarms table). */
 export const PERIOD = Duration.minutes(5);
-
-/** The AWS services the functions call, as the `Dependency` dimension names them. */
-export type Dependency = 'KMS' | 'DynamoDB';
 
 /** Which function calls which service (infra/constructs/bindings.ts grants the calls). */
 export const DEPENDENCIES_OF: Readonly<Record<FunctionId, readonly Dependency[]>> = {

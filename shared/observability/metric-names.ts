@@ -39,7 +39,7 @@ export const METRICS = {
   dependencyLatency: 'DependencyLatency',
   /** Count; dimensions: service, Dependency. AWS calls that failed for any reason, throttles included (a conditional write refused by its condition is an answer, not a failure). */
   dependencyErrors: 'DependencyErrors',
-  /** Count; dimensions: service, Dependency. AWS calls refused for throttling (KMS ThrottlingException, DynamoDB ProvisionedThroughputExceeded / ThrottlingException / RequestLimitExceeded). */
+  /** Count; dimensions: service, Dependency. AWS attempts refused for throttling, those the SDK retried included (KMS ThrottlingException, DynamoDB ProvisionedThroughputExceeded / ThrottlingException / RequestLimitExceeded). */
   dependencyThrottles: 'DependencyThrottles',
   /** Count; dimensions: service. Config lookups answered from the container's cache. */
   configCacheHits: 'ConfigCacheHits',
@@ -48,6 +48,9 @@ export const METRICS = {
   /** Count; dimensions: service. Config answers served stale because DynamoDB failed. */
   staleConfigServed: 'StaleConfigServed',
 } as const;
+
+/** The `Dependency` dimension's values: the AWS services the functions call. */
+export type Dependency = 'KMS' | 'DynamoDB';
 
 /** Every response carries the request's correlation id (API Gateway's request id) in this header. */
 export const REQUEST_ID_HEADER = 'x-request-id';

@@ -13,10 +13,13 @@ import { expectContractMetrics, sumOf, valuesOf } from './support/emf.js';
 
 /** What the server answers next: AWS's JSON protocol, an error is its `__type` with a 4xx. */
 let answer: { status: number; body: object } = { status: 200, body: {} };
+/** Answered first, one per request, before `answer` (a throttled attempt that the SDK retries). */
+let answers: Array<{ status: number; body: object }> = [];
 // Started as the file loads: the clients below are built with its address.
 const server: Server = createServer((request, response) => {
   request.resume().on('end', () => {
-    response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(answer.body));
+    const next = answers.shift() ?? answer;
+    response.writeHead(next.status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(next.body));
   });
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -64,6 +67,18 @@ describe('KMS', () => {
     const published = await call(describeKey, metrics, 400, { __type: 'NotFoundException', message: 'no such key' });
     expect(sumOf(published, METRICS.dependencyErrors, KMS)).toBe(1);
     expect(sumOf(published, METRICS.dependencyThrottles, KMS)).toBe(0);
+  });
+
+  it('counts a throttle the retries absorbed: the call succeeds, no error, one throttle per throttled attempt', async () => {
+    const retrying = measureAwsCalls(new KMSClient({ ...options(), maxAttempts: 3 }), 'KMS', metrics);
+    answers = [
+      { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+      { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } },
+    ];
+    const published = await call(() => retrying.send(new DescribeKeyCommand({ KeyId: 'alias/test' })), metrics, 200, { KeyMetadata: { KeyId: 'k' } });
+    expect(sumOf(published, METRICS.dependencyThrottles, KMS)).toBe(2);
+    expect(sumOf(published, METRICS.dependencyErrors, KMS)).toBe(0);
+    expect(valuesOf(published, METRICS.dependencyLatency, KMS)).toHaveLength(1);
   });
 
   it('measures a client once, however often it is handed to measureAwsCalls', async () => {
