@@ -41,12 +41,16 @@ const MAX_REJECTIONS_PER_PERIOD = 20;
 const MIN_SETTLEMENTS_FOR_A_RATE = 20;
 const MAX_DECLINE_PERCENT = 50;
 
-export interface OperationsAlarmsProps {
+/** What the alarms and the dashboard watch. */
+export interface MonitoredResources {
   routes: readonly Route[];
   functions: Readonly<Record<FunctionId, IFunction>>;
   /** The API's stage, for API Gateway's own 5xx count (answers no function gave: throttles, crashes, timeouts). */
   apiStage: IHttpStage;
   tables: Readonly<Record<MonitoredTable, ITableV2>>;
+}
+
+export interface OperationsAlarmsProps extends MonitoredResources {
   topic: AlarmTopic;
 }
 

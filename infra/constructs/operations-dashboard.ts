@@ -1,20 +1,15 @@
 import { Aws, CfnCondition, Duration, Fn } from 'aws-cdk-lib';
-import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, Stats, TextWidget, type Alarm, type IMetric, type IWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { PAYMENT_STATUSES } from '../../shared/domain/settlement/payment-response.js';
 import { REASON_PRECEDENCE } from '../../shared/domain/verification/reasons.js';
-import { FUNCTION_IDS, type FunctionId, type Route } from '../../shared/routes.js';
-import type { MonitoredTable } from './operations-alarms.js';
+import { FUNCTION_IDS, type FunctionId } from '../../shared/routes.js';
+import type { MonitoredResources, MonitoredTable } from './operations-alarms.js';
 import { DEPENDENCIES_OF, PERIOD, configCacheMetric, dependencyMetric, routeMetric, settlementMetric, verificationResultMetric } from './operations-metrics.js';
 
-export interface OperationsDashboardProps {
-  routes: readonly Route[];
-  functions: Readonly<Record<FunctionId, IFunction>>;
-  apiStage: IHttpStage;
-  tables: Readonly<Record<MonitoredTable, ITableV2>>;
+export interface OperationsDashboardProps extends MonitoredResources {
   alarms: readonly Alarm[];
 }
 

@@ -1,18 +1,10 @@
-import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { FunctionId, Route } from '../../shared/routes.js';
 import type { AlarmSubscription } from './alarm-subscriptions.js';
 import { AlarmTopic } from './alarm-topic.js';
-import { OperationsAlarms, type MonitoredTable } from './operations-alarms.js';
+import { type MonitoredResources, OperationsAlarms } from './operations-alarms.js';
 import { OperationsDashboard } from './operations-dashboard.js';
 
-export interface OperationsMonitoringProps {
-  routes: readonly Route[];
-  functions: Readonly<Record<FunctionId, IFunction>>;
-  apiStage: IHttpStage;
-  tables: Readonly<Record<MonitoredTable, ITableV2>>;
+export interface OperationsMonitoringProps extends MonitoredResources {
   /** Who is told when an alarm fires or recovers (the `alarmSubscriptions` context). */
   alarmSubscriptions: readonly AlarmSubscription[];
 }
