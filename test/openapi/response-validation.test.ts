@@ -1,5 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { type Answer, contractViolationsOf, recordContractViolations, takeContractViolations } from '../support/openapi-contract.js';
+import { type Answer, checkAnswersFrom, contractViolationsOf, recordContractViolations, takeContractViolations } from '../support/openapi-contract.js';
 
 // The check every answer of the tests passes through (test/support/contract-check.ts), fed answers
 // that keep the contract and answers that break it in each way it looks at.
@@ -85,5 +87,31 @@ describe('the openapi.json response check', () => {
     recordContractViolations(CONFIG, { ...settled, statusCode: 418 });
     expect(takeContractViolations()).toEqual([expect.stringContaining('418')]);
     expect(takeContractViolations()).toEqual([]);
+  });
+});
+
+describe('answers of a stack in another process', () => {
+  it('are checked when fetched from an origin registered with checkAnswersFrom, and only then', async () => {
+    // A server that breaks the contract on a route: no x-request-id, a body that is no config answer.
+    const server = createServer((_request, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"currency":"EUR"}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      await (await fetch(`${origin}/v1/config`)).text();
+      expect(takeContractViolations()).toEqual([]);
+
+      const stopChecking = checkAnswersFrom(origin);
+      const answer = await fetch(`${origin}/v1/config`);
+      expect(await answer.json()).toEqual({ currency: 'EUR' }); // the caller still reads the body
+      expect(takeContractViolations()).toEqual(
+        expect.arrayContaining(['GET /v1/config 200: required header x-request-id is missing', expect.stringMatching(/^GET \/v1\/config 200: application\/json body .*'country'/)]),
+      );
+
+      stopChecking();
+      await (await fetch(`${origin}/v1/config`)).text();
+      expect(takeContractViolations()).toEqual([]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

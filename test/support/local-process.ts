@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPOSITORY_ROOT } from '../../local/local-stack.js';
 import { DEV_TOKENS_FILE } from '../../local/seed-merchants.js';
+import { checkAnswersFrom } from './openapi-contract.js';
 
 export interface LocalProcess {
   url: string;
@@ -41,6 +42,9 @@ export async function startLocalProcess(dataDir: string, env: Record<string, str
     });
   });
   const { api } = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as { api: string };
+  // Its answers are checked against openapi.json too, as those of the in-process stacks are.
+  const stopChecking = checkAnswersFrom(api);
+  void exited.then(stopChecking);
   return {
     url: api,
     devTokens: JSON.parse(readFileSync(join(dataDir, DEV_TOKENS_FILE), 'utf8')) as Record<string, string>,

@@ -4,7 +4,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import document from '../../openapi.json' with { type: 'json' };
-import type { Route } from '../../shared/routes.js';
+import { ROUTES, type Route } from '../../shared/routes.js';
 
 /** An answer as the server sends it or a handler returns it (payload format 2.0). */
 export interface Answer {
@@ -23,7 +23,7 @@ const DOCUMENT_ID = 'openapi.json';
 // Module state would not outlive a test file (fresh-modules.ts re-evaluates our modules), and
 // the setup file must read what the stack recorded: both live on globalThis.
 const STATE = Symbol.for('signed-pay.test.openapi-contract');
-type State = { violations: string[]; checked: number; ajv?: { source: string; ajv: Ajv2020 } };
+type State = { violations: string[]; checked: number; ajv?: { source: string; ajv: Ajv2020 }; origins?: Set<string> };
 const state: State = ((globalThis as Record<symbol, State>)[STATE] ??= { violations: [], checked: 0 });
 
 /** Ajv 2020-12 over the whole document: response schemas are found by JSON pointer, `#/components` refs resolve in it. */
@@ -115,4 +115,37 @@ export function takeContractViolations(): string[] {
 /** How many answers have been checked in this worker: proves a stack is wired to the check. */
 export function checkedAnswers(): number {
   return state.checked;
+}
+
+/**
+ * For stacks in another process (`npm start` run as users run it), where no `onAnswer` can be
+ * passed: every answer `fetch` gets from `origin` on one of ROUTES is checked like the in-process
+ * ones. Returns the unregistering.
+ */
+export function checkAnswersFrom(origin: string): () => void {
+  const origins = (state.origins ??= new Set());
+  const key = new URL(origin).origin;
+  origins.add(key);
+  installFetchCheck();
+  return () => origins.delete(key);
+}
+
+const FETCH_CHECK = Symbol.for('signed-pay.test.openapi-contract.fetch');
+
+function installFetchCheck(): void {
+  const global = globalThis as typeof globalThis & { [FETCH_CHECK]?: true };
+  if (global[FETCH_CHECK]) return;
+  global[FETCH_CHECK] = true;
+  const original = globalThis.fetch;
+  globalThis.fetch = async (input, init) => {
+    const response = await original(input, init);
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const route = ROUTES.find((candidate) => candidate.method === request.method && candidate.path === url.pathname);
+    if (route && state.origins?.has(url.origin)) {
+      const body = Buffer.from(await response.clone().arrayBuffer());
+      recordContractViolations(route, { statusCode: response.status, headers: Object.fromEntries(response.headers), body });
+    }
+    return response;
+  };
 }
