@@ -5,7 +5,7 @@ import type { Merchant, MerchantDirectory } from '../domain/merchants/merchant.j
 import type { Charge, PaymentProcessor, ProcessorOutcome } from '../domain/settlement/payment-processor.js';
 import { PAYMENT_RESPONSE_TYP, type PaymentResponseClaims, type PaymentStatus } from '../domain/settlement/payment-response.js';
 import type { SettlementRequest } from '../domain/settlement/settlement-request.js';
-import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, IDEMPOTENT_REPLAY_LIFETIME_MS } from '../domain/settlement/idempotency.js';
+import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, isStillReplayed } from '../domain/settlement/idempotency.js';
 import { IdempotencyKeyExpiredError, IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
 
@@ -133,7 +133,7 @@ async function claimPayment(
   if (existing.requestFingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
   if (isCompleted(existing)) {
     // Never charged twice, but its receipt is replayed for a day only: a signing key may then be retired (idempotency.ts).
-    if (deps.now().getTime() - Date.parse(existing.createdAt) >= IDEMPOTENT_REPLAY_LIFETIME_MS) {
+    if (!isStillReplayed(existing.paymentResponse, existing.createdAt, deps.now())) {
       throw new IdempotencyKeyExpiredError(existing.paymentId, existing.status, existing.createdAt, IDEMPOTENT_REPLAY_LIFETIME_HOURS);
     }
     return { replay: existing };

@@ -1,4 +1,4 @@
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, postSettlement, SETTLEMENT_EXAMPLE, startTestStack, type TestStack } from '../support/test-stack.js';
@@ -105,6 +105,31 @@ describe('POST /v1/settlements', () => {
     expect(response.status).toBe(422);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(response.body.type).toBe('/problems/idempotency-key-reused');
+  });
+
+  it('answers 410 with what the payment was once its response was signed over 24 hours ago, charging nothing again', async () => {
+    const key = freshKey();
+    const first = await settle(SETTLEMENT_EXAMPLE, key);
+    // Age the stored response by a day and a second: what the ledger would hold the next day.
+    const [header, payload, signature] = (first.body.paymentResponse as string).split('.');
+    const claims = claimsOf(first.body.paymentResponse);
+    const aged = `${header}.${Buffer.from(JSON.stringify({ ...claims, iat: claims.iat - 86_401 })).toString('base64url')}.${signature}`;
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: 'ledger',
+        Key: { paymentId: { S: first.body.paymentId } },
+        UpdateExpression: 'SET paymentResponse = :aged',
+        ExpressionAttributeValues: { ':aged': { S: aged } },
+      }),
+    );
+
+    const replay = await settle(SETTLEMENT_EXAMPLE, key);
+    expect(replay.status).toBe(410);
+    expect(replay.body).toMatchObject({ type: '/problems/idempotency-key-expired', paymentId: first.body.paymentId, paymentStatus: 'SETTLED' });
+    expect(replay.text).not.toContain(header);
+    expect(await ledgerRecordsFor(first.body.paymentId)).toHaveLength(1);
+    // Another body is still a reuse of the key.
+    expect((await settle({ ...SETTLEMENT_EXAMPLE, amount: { value: 2000, currency: 'USD' } }, key)).status).toBe(422);
   });
 
   it('scopes keys to the merchant: two merchants may use the same key', async () => {
