@@ -11,11 +11,19 @@ import { IDEMPOTENT_REPLAY_LIFETIME_HOURS } from '../shared/domain/settlement/id
  */
 export { IDEMPOTENT_REPLAY_LIFETIME_HOURS };
 
+/**
+ * A generation stops being current in the record when `npm run keys -- rotate` runs, but settlement
+ * signs with it until the deploy that follows has rolled out, and again if that deploy rolls back:
+ * its last signatures may come this much later, and each needs its whole receipt life and replay
+ * lifetime after that.
+ */
+export const ROLLOUT_MARGIN_HOURS = 24;
+
 const HOUR_MS = 3_600_000;
 
-/** The instant a generation that stopped being current at `stoppedAt` may be retired: after the longer of the receipt life the operator chose and the replay lifetime. */
+/** The instant a generation that stopped being current at `stoppedAt` may be retired: the longer of the receipt life the operator chose and the replay lifetime, after the rollout margin. */
 export function retirementWindowEnd(stoppedAt: Date, receiptVerifiableHours: number, replayLifetimeHours: number = IDEMPOTENT_REPLAY_LIFETIME_HOURS): Date {
-  return new Date(stoppedAt.getTime() + Math.max(receiptVerifiableHours, replayLifetimeHours) * HOUR_MS);
+  return new Date(stoppedAt.getTime() + (ROLLOUT_MARGIN_HOURS + Math.max(receiptVerifiableHours, replayLifetimeHours)) * HOUR_MS);
 }
 
 export function isInsideRetirementWindow(now: Date, windowEnd: Date): boolean {
@@ -33,11 +41,13 @@ export class RetirementInsideWindowError extends Error {
     readonly windowEnd: Date,
     receiptVerifiableHours: number,
     howToForce: string,
+    replayLifetimeHours: number = IDEMPOTENT_REPLAY_LIFETIME_HOURS,
   ) {
     super(
       `${key} is still inside its retirement window: it stopped being current at ${stoppedAt.toISOString()}, ` +
         `and its responses must keep verifying until ${windowEnd.toISOString()} (the longer of receiptVerifiableHours, ${receiptVerifiableHours} h, ` +
-        `and the idempotency replay lifetime, ${IDEMPOTENT_REPLAY_LIFETIME_HOURS} h: a retried Idempotency-Key gets the response as first signed). ` +
+        `and the idempotency replay lifetime, ${replayLifetimeHours} h: a retried Idempotency-Key gets the response as first signed; ` +
+        `after ${ROLLOUT_MARGIN_HOURS} h for the deploy to roll out or back). ` +
         `Keep it trusted, or force the retirement (${howToForce}), accepting that its responses, replays included, then verify UNKNOWN_KEY.`,
     );
     this.name = 'RetirementInsideWindowError';

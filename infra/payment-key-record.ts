@@ -105,7 +105,9 @@ export function unforcedEarlyRetirements(record: PaymentKeyRecord, now: Date, re
     const stoppedAt = stoppedBeingCurrent(record, index);
     const windowEnd = retirementWindowEnd(stoppedAt, record.receiptVerifiableHours, replayLifetimeHours);
     if (!isInsideRetirementWindow(now, windowEnd)) return [];
-    return [new RetirementInsideWindowError(`generation ${entry.generation}`, stoppedAt, windowEnd, record.receiptVerifiableHours, `"forced": true on it, or npm run keys -- retire --force`)];
+    return [
+      new RetirementInsideWindowError(`generation ${entry.generation}`, stoppedAt, windowEnd, record.receiptVerifiableHours, `"forced": true on it, or npm run keys -- retire --force`, replayLifetimeHours),
+    ];
   });
 }
 

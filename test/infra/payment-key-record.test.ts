@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
-import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, retirementWindowEnd } from '../../infra/key-retirement.js';
+import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, retirementWindowEnd, ROLLOUT_MARGIN_HOURS } from '../../infra/key-retirement.js';
 import {
   PAYMENT_KEY_RECORD_FILE,
   parsePaymentKeyRecord,
@@ -25,19 +25,20 @@ const record = () => parsePaymentKeyRecord(structuredClone(MID_ROTATION_RECORD),
 
 describe('the retirement window', () => {
   it('is the longer of the receipt life the operator chose and the idempotency replay lifetime', () => {
-    expect(retirementWindowEnd(ROTATED_AT, 720, 24)).toEqual(after(720));
-    expect(retirementWindowEnd(ROTATED_AT, 24, 48)).toEqual(after(48));
+    // Each after the rollout margin: the old key may sign until the deploy has rolled out (or back).
+    expect(retirementWindowEnd(ROTATED_AT, 720, 24)).toEqual(after(ROLLOUT_MARGIN_HOURS + 720));
+    expect(retirementWindowEnd(ROTATED_AT, 24, 48)).toEqual(after(ROLLOUT_MARGIN_HOURS + 48));
     // Settlement replays a payment's signed response for a day (shared/domain/settlement/idempotency.ts).
     expect(IDEMPOTENT_REPLAY_LIFETIME_HOURS).toBe(24);
-    expect(retirementWindowEnd(ROTATED_AT, 1)).toEqual(after(24));
+    expect(retirementWindowEnd(ROTATED_AT, 1)).toEqual(after(ROLLOUT_MARGIN_HOURS + 24));
   });
 
   it('lets synth accept an unforced retirement only once it has ended', () => {
     const retired = parsePaymentKeyRecord({ ...withGeneration1Retired(), receiptVerifiableHours: 24 }, 'test');
-    expect(unforcedEarlyRetirements(retired, after(23)).map((error) => error.message)).toEqual([
-      expect.stringMatching(/^generation 1 is still inside its retirement window: .* must keep verifying until 2026-06-02T00:00:00\.000Z/),
+    expect(unforcedEarlyRetirements(retired, after(47)).map((error) => error.message)).toEqual([
+      expect.stringMatching(/^generation 1 is still inside its retirement window: .* must keep verifying until 2026-06-03T00:00:00\.000Z/),
     ]);
-    expect(unforcedEarlyRetirements(retired, after(24))).toEqual([]);
+    expect(unforcedEarlyRetirements(retired, after(48))).toEqual([]);
   });
 });
 
@@ -74,7 +75,7 @@ describe('the payment-key record', () => {
     expect(trustedGenerations(forced)).toEqual(['3', '2']);
     expect(forced.generations[2]).toEqual({ ...MID_ROTATION_RECORD.generations[1], retiredAt: after(700).toISOString(), forced: true });
     // After the window (720 h), no force is needed and none is recorded.
-    expect(withRetirement(record(), after(720)).generations[1]).toEqual({ ...MID_ROTATION_RECORD.generations[1], retiredAt: after(720).toISOString() });
+    expect(withRetirement(record(), after(744)).generations[1]).toEqual({ ...MID_ROTATION_RECORD.generations[1], retiredAt: after(744).toISOString() });
     expect(() => withRetirement(withRetirement(record(), after(1), { force: true }), after(2))).toThrow(/nothing to retire/);
   });
 });

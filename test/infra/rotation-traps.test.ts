@@ -48,13 +48,13 @@ describe('retiring a generation inside its window', () => {
   it('fails synth, naming the generation, when it stopped being current, how long it must verify and how to force', () => {
     const theDayAfter = () => new Date('2026-06-02T00:00:00.000Z');
     expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() }, { now: theDayAfter })).toThrow(
-      /generation 1 is still inside its retirement window: it stopped being current at 2026-06-01T00:00:00\.000Z, and its responses must keep verifying until 2026-07-01T00:00:00\.000Z \(the longer of receiptVerifiableHours, 720 h, and the idempotency replay lifetime, 24 h.*"forced": true/,
+      /generation 1 is still inside its retirement window: it stopped being current at 2026-06-01T00:00:00\.000Z, and its responses must keep verifying until 2026-07-02T00:00:00\.000Z \(the longer of receiptVerifiableHours, 720 h, and the idempotency replay lifetime, 24 h.*after 24 h for the deploy to roll out or back.*"forced": true/,
     );
   });
 
   it('synthesizes once the window has passed, trusting generation 2 alone', () => {
-    const inside = () => new Date('2026-06-30T23:59:59.000Z');
-    const after = () => new Date('2026-07-01T00:00:00.000Z');
+    const inside = () => new Date('2026-07-01T23:59:59.000Z');
+    const after = () => new Date('2026-07-02T00:00:00.000Z');
     expect(() => buildApp({ ...WITHOUT_BUNDLING, paymentKeyRecord: withGeneration1Retired() }, { now: inside })).toThrow(/generation 1 is still inside/);
     expect(trustedKeysOf({ paymentKeyRecord: recordFile(withGeneration1Retired()) }, after)).toEqual(['Generation2']);
   }, SYNTH_TIMEOUT_MS);
