@@ -103,12 +103,14 @@ function functionAnswers(spec: OperationSpec): Answer[] {
 }
 
 function problemAnswersOf(spec: OperationSpec): Answer[] {
-  return problemAnswers([...spec.problems, 'internal']).map(({ status, types, headers }) => ({
+  return problemAnswers([...spec.problems, 'internal']).map(({ status, types, headers, requiredMembers }) => ({
     status,
     description: `A problem: ${types.map((type) => `\`${type}\``).join(', ')}.`,
     content: {
       mediaType: PROBLEM_CONTENT_TYPE,
-      schema: { allOf: [ref('Problem'), { type: 'object', properties: { type: { enum: types }, status: { const: status } } }] },
+      schema: {
+        allOf: [ref('Problem'), { type: 'object', properties: { type: { enum: types }, status: { const: status } }, ...(requiredMembers.length ? { required: requiredMembers } : {}) }],
+      },
     },
     headers: new Map([...headers, ...FUNCTION_HEADERS]),
   }));

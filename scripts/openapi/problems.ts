@@ -60,26 +60,32 @@ export interface ProblemAnswer {
   types: string[];
   /** Response headers and whether every problem of this status carries them. */
   headers: Map<string, boolean>;
+  /** Extension members every problem of this status carries (`errors`, `paymentId`, ...). */
+  requiredMembers: string[];
 }
+
+const RFC_9457_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance']);
 
 /** The problems a route may answer, one entry per status, in status order. */
 export function problemAnswers(codes: readonly ProblemCode[]): ProblemAnswer[] {
-  const byStatus = new Map<number, { types: string[]; headerSets: Set<string>[] }>();
+  const byStatus = new Map<number, { types: string[]; headerSets: Set<string>[]; memberSets: Set<string>[] }>();
   for (const code of codes) {
     const sample = SAMPLES[code] as AppError | Error;
     const response = problemResponse(sample);
-    const { type } = JSON.parse(response.body ?? '{}') as { type: string };
-    if (type !== `/problems/${code}`) throw new Error(`The sample for ${code} answers ${type}`);
-    const entry = byStatus.get(response.statusCode!) ?? { types: [], headerSets: [] };
-    entry.types.push(type);
+    const body = JSON.parse(response.body ?? '{}') as { type: string };
+    if (body.type !== `/problems/${code}`) throw new Error(`The sample for ${code} answers ${body.type}`);
+    const entry = byStatus.get(response.statusCode!) ?? { types: [], headerSets: [], memberSets: [] };
+    entry.types.push(body.type);
+    entry.memberSets.push(new Set(Object.keys(body).filter((member) => !RFC_9457_MEMBERS.has(member))));
     entry.headerSets.push(new Set(Object.keys(response.headers ?? {}).filter((name) => name !== 'content-type')));
     byStatus.set(response.statusCode!, entry);
   }
   return [...byStatus]
     .sort(([a], [b]) => a - b)
-    .map(([status, { types, headerSets }]) => {
+    .map(([status, { types, headerSets, memberSets }]) => {
       const headers = new Map<string, boolean>();
       for (const name of new Set(headerSets.flatMap((set) => [...set]))) headers.set(name, headerSets.every((set) => set.has(name)));
-      return { status, types, headers };
+      const requiredMembers = [...memberSets[0]!].filter((member) => memberSets.every((set) => set.has(member))).sort();
+      return { status, types, headers, requiredMembers };
     });
 }

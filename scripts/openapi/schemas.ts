@@ -29,7 +29,7 @@ const problemSchema = z.strictObject({
   instance: z.optional(z.string()),
   errors: z.optional(z.array(validationIssueSchema)),
   /** idempotency-key-expired: the payment the key began, and what became of it. */
-  paymentId: z.optional(z.string()),
+  paymentId: z.optional(paymentIdSchema),
   paymentStatus: z.optional(z.enum(PAYMENT_STATUSES)),
 });
 

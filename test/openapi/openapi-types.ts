@@ -186,7 +186,7 @@ export interface components {
       detail: string;
       instance?: string;
       errors?: components["schemas"]["ValidationIssue"][];
-      paymentId?: string;
+      paymentId?: components["schemas"]["PaymentId"];
       /** @enum {string} */
       paymentStatus?: "SETTLED" | "DECLINED";
     };

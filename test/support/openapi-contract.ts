@@ -139,10 +139,12 @@ function installFetchCheck(): void {
   const original = globalThis.fetch;
   globalThis.fetch = async (input, init) => {
     const response = await original(input, init);
-    const request = new Request(input, init);
-    const url = new URL(request.url);
-    const route = ROUTES.find((candidate) => candidate.method === request.method && candidate.path === url.pathname);
-    if (route && state.origins?.has(url.origin)) {
+    // Read from the arguments, not a Request built from them: its body may be consumed by now.
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (!state.origins?.has(url.origin)) return response;
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const route = ROUTES.find((candidate) => candidate.method === method && candidate.path === url.pathname);
+    if (route) {
       const body = Buffer.from(await response.clone().arrayBuffer());
       recordContractViolations(route, { statusCode: response.status, headers: Object.fromEntries(response.headers), body });
     }
