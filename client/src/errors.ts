@@ -39,6 +39,8 @@ export class TimeoutError extends SignedPayError {
  * `processor-unavailable`, ...), or `http-error` when the answer was not a problem document
  * (API Gateway's own `{ "message": ... }` for 401, 403, 429, or a proxy). Retryable: 5xx, 408,
  * 409 (in flight) and 429. Quote `requestId` when you ask the service's operators about it.
+ * `idempotency-key-expired` (410) is no failure of the payment: it exists (`problem.paymentId`,
+ * `problem.paymentStatus`); only its response is no longer replayed.
  */
 export class ApiError extends SignedPayError {
   readonly status: number;
