@@ -163,23 +163,35 @@ function recordFrom(setting: unknown): { record: PaymentKeyRecord; source: strin
 }
 
 /**
- * What a change of the record rewrote instead of appending: synth sees one record and cannot tell
- * that an entry was deleted or a `currentSince` moved back, either of which would retire a
- * generation unseen. A record may only gain newer generations and retire (or force) old ones.
+ * What the current record rewrote of the history its earlier versions recorded, instead of adding
+ * to it: synth sees one record and cannot tell that an entry was deleted, a `currentSince` moved,
+ * a retirement undone or the receipt life shortened, each of which would retire a generation
+ * unseen. Judged against what each version first said, so a rewrite already undone is no finding.
  */
-export function historyRewrites(before: PaymentKeyRecord, after: PaymentKeyRecord): string[] {
-  const problems: string[] = [];
-  const kept = after.generations.slice(after.generations.length - before.generations.length);
-  if (after.generations.length < before.generations.length) problems.push('entries were removed: never delete a generation, retire it');
-  before.generations.forEach((entry, index) => {
-    const now = kept[index];
-    if (!now || now.generation !== entry.generation) {
-      problems.push(`generation ${entry.generation} is no longer where it was: new generations go first, old ones stay as they are`);
-      return;
+export function historyRewrites(history: readonly PaymentKeyRecord[], current: PaymentKeyRecord): string[] {
+  const firstSeen = new Map<string, PaymentKeyGeneration>();
+  for (const record of history) {
+    for (const entry of record.generations) {
+      const seen = firstSeen.get(entry.generation);
+      if (!seen) firstSeen.set(entry.generation, entry);
+      else if (!seen.retiredAt && entry.retiredAt) firstSeen.set(entry.generation, { ...seen, retiredAt: entry.retiredAt, ...(entry.forced ? { forced: true } : {}) });
     }
-    if (now.currentSince !== entry.currentSince) problems.push(`generation ${entry.generation}: currentSince changed from ${entry.currentSince} to ${now.currentSince}`);
-    if (entry.retiredAt && now.retiredAt !== entry.retiredAt) problems.push(`generation ${entry.generation}: its retirement (${entry.retiredAt}) was changed or undone`);
-    if (entry.forced && !now.forced) problems.push(`generation ${entry.generation}: "forced" was removed`);
-  });
+  }
+  const problems: string[] = [];
+  const now = new Map(current.generations.map((entry) => [entry.generation, entry]));
+  for (const [generation, seen] of firstSeen) {
+    const entry = now.get(generation);
+    if (!entry) {
+      problems.push(`generation ${generation} was removed: never delete a generation, retire it`);
+      continue;
+    }
+    if (entry.currentSince !== seen.currentSince) problems.push(`generation ${generation}: currentSince changed from ${seen.currentSince} to ${entry.currentSince}`);
+    if (seen.retiredAt && entry.retiredAt !== seen.retiredAt) problems.push(`generation ${generation}: its retirement (${seen.retiredAt}) was changed or undone`);
+    if (seen.forced && !entry.forced) problems.push(`generation ${generation}: "forced" was removed`);
+  }
+  const longest = Math.max(...history.map((record) => record.receiptVerifiableHours));
+  if (current.receiptVerifiableHours < longest) {
+    problems.push(`receiptVerifiableHours went down from ${longest} to ${current.receiptVerifiableHours}: that shortens the windows of generations already rotated out; force a retirement instead`);
+  }
   return problems;
 }
