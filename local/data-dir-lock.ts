@@ -35,7 +35,7 @@ export function lockDataDir(dataDir: string, holder: string): () => void {
   // Twice at most: a stale file is removed once, and whoever writes first after that holds it.
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      writeFileSync(file, `${JSON.stringify(mine)}\n`, { flag: 'wx' });
+      createWhole(file, `${JSON.stringify(mine)}\n`);
       return () => releaseIfMine(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -46,6 +46,21 @@ export function lockDataDir(dataDir: string, holder: string): () => void {
   }
   const current = holderOf(file);
   throw new DataDirInUseError(dataDir, file, current ?? { pid: Number.NaN, holder: 'another process', since: 'just now' });
+}
+
+/**
+ * Creates `file` with its whole content at once, or fails with EEXIST: written beside it first,
+ * then linked into place (a link, unlike an exclusive open, never shows a half-written lock that
+ * another taker would read as stale).
+ */
+function createWhole(file: string, content: string): void {
+  const draft = `${file}.${process.pid}.draft`;
+  writeFileSync(draft, content);
+  try {
+    linkSync(draft, file);
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }
 
 /**

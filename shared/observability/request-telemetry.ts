@@ -71,6 +71,8 @@ export function requestTelemetry({ logger, metrics, keys }: FunctionObservabilit
       // A direct invocation (no API Gateway) still has Lambda's own request id.
       const requestId = event.requestContext?.requestId ?? context.awsRequestId;
       request.internal.telemetry = { startedAt: performance.now(), requestId };
+      // Whatever a request that never reached its answer left behind is not this one's.
+      keys.end();
       // `correlation_id` is the key Powertools' setCorrelationId writes.
       keys.append({ correlation_id: requestId, route: event.routeKey });
     },

@@ -81,6 +81,16 @@ describe('KMS', () => {
     expect(valuesOf(published, METRICS.dependencyLatency, KMS)).toHaveLength(1);
   });
 
+  it('a call throttled on every attempt: one error, a throttle per attempt, one latency', async () => {
+    const retrying = measureAwsCalls(new KMSClient({ ...options(), maxAttempts: 3 }), 'KMS', metrics);
+    const throttled = { status: 400, body: { __type: 'ThrottlingException', message: 'Rate exceeded' } };
+    answers = [throttled, throttled];
+    const published = await call(() => retrying.send(new DescribeKeyCommand({ KeyId: 'alias/test' })), metrics, throttled.status, throttled.body);
+    expect(sumOf(published, METRICS.dependencyThrottles, KMS)).toBe(3);
+    expect(sumOf(published, METRICS.dependencyErrors, KMS)).toBe(1);
+    expect(valuesOf(published, METRICS.dependencyLatency, KMS)).toHaveLength(1);
+  });
+
   it('measures a client once, however often it is handed to measureAwsCalls', async () => {
     measureAwsCalls(kms, 'KMS', metrics);
     const published = await call(describeKey, metrics, 200, { KeyMetadata: { KeyId: 'k' } });
