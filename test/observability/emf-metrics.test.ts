@@ -98,6 +98,18 @@ describe('settlement', () => {
     expect(sumOf(metrics, METRICS.dependencyErrors, { Dependency: 'DynamoDB' })).toBe(0);
     expect(valuesOf(metrics, METRICS.settlements)).toEqual([]);
   });
+
+  // A hang is not a refusal: the call never fails by itself, the request's deadline ends it.
+  it('KMS accepting and never answering: a server error within the deadline, and the KMS call measured as failed', async () => {
+    await stack.kmsProxy.set('hang');
+    const { result, metrics } = await measured('settlement', () => settle({ ...SETTLEMENT_EXAMPLE, orderId: 'o_kms_hangs' }, `${key}-kms-hangs`));
+    expect(result.status).toBe(503);
+    expectRequest(metrics, SETTLEMENTS, 'server error');
+    expect(sumOf(metrics, METRICS.dependencyErrors, { Dependency: 'KMS' })).toBeGreaterThanOrEqual(1);
+    expect(valuesOf(metrics, METRICS.dependencyLatency, { Dependency: 'KMS' }).length).toBeGreaterThanOrEqual(1);
+    expect(sumOf(metrics, METRICS.dependencyThrottles, { Dependency: 'KMS' })).toBe(0);
+    expect(valuesOf(metrics, METRICS.settlements)).toEqual([]);
+  });
 });
 
 describe('verification', () => {
