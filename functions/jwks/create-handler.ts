@@ -33,9 +33,10 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
 
   // The API contract is a public document too; it loads on the first request for it.
   const openApi = onFirstUse(async () => (await import('./openapi-document.js')).openApiResponse);
+  const openApiRoute = routeKeyOf({ method: 'GET', path: OPENAPI_PATH });
 
   return httpHandler(observability, async (event) => {
-    if (event.routeKey === routeKeyOf({ method: 'GET', path: OPENAPI_PATH })) return (await openApi())(event.headers?.['if-none-match']);
+    if (event.routeKey === openApiRoute) return (await openApi())(event.headers?.['if-none-match']);
     const keySet = keySets[event.routeKey];
     if (!keySet) throw new Error(`jwks function invoked for unexpected route ${event.routeKey}`);
     const keys = await keySet.jwks();

@@ -1,3 +1,5 @@
+import { decodeCanonicalBase64url, parseCanonicalJsonObject } from '../verification/compact-jws.js';
+
 /**
  * How long settlement replays a payment's signed response to the same Idempotency-Key and body:
  * 24 hours from when it was signed, as Stripe keeps its keys. The ledger keeps the payment for
@@ -20,12 +22,9 @@ export function isStillReplayed(paymentResponse: string, createdAt: string, now:
   return Number.isFinite(signedAtMs) && now.getTime() - signedAtMs < IDEMPOTENT_REPLAY_LIFETIME_MS;
 }
 
-/** The `iat` of our own compact JWS, in ms; the ledger holds only what settlement signed. */
+/** The `iat` of our own compact JWS, in ms, read as verification reads claims; the ledger holds only what settlement signed. */
 function signedAtOf(paymentResponse: string): number | undefined {
-  try {
-    const { iat } = JSON.parse(Buffer.from(paymentResponse.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iat?: unknown };
-    return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const payload = decodeCanonicalBase64url(paymentResponse.split('.')[1] ?? '');
+  const iat = payload && parseCanonicalJsonObject(payload)?.iat;
+  return typeof iat === 'number' && Number.isFinite(iat) ? iat * 1000 : undefined;
 }
