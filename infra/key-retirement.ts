@@ -30,6 +30,12 @@ export function isInsideRetirementWindow(now: Date, windowEnd: Date): boolean {
   return now.getTime() < windowEnd.getTime();
 }
 
+/** Why `key`, current until `stoppedAt`, may not be retired at `now`; undefined once its window has passed. */
+export function earlyRetirement(key: string, stoppedAt: Date, receiptVerifiableHours: number, now: Date, howToForce: string): RetirementInsideWindowError | undefined {
+  const windowEnd = retirementWindowEnd(stoppedAt, receiptVerifiableHours);
+  return isInsideRetirementWindow(now, windowEnd) ? new RetirementInsideWindowError(key, stoppedAt, windowEnd, receiptVerifiableHours, howToForce) : undefined;
+}
+
 /** A retirement refused because the generation's responses may still be checked or replayed. */
 export class RetirementInsideWindowError extends Error {
   readonly code = 'RETIREMENT_INSIDE_WINDOW';
@@ -41,12 +47,11 @@ export class RetirementInsideWindowError extends Error {
     readonly windowEnd: Date,
     receiptVerifiableHours: number,
     howToForce: string,
-    replayLifetimeHours: number = IDEMPOTENT_REPLAY_LIFETIME_HOURS,
   ) {
     super(
       `${key} is still inside its retirement window: it stopped being current at ${stoppedAt.toISOString()}, ` +
         `and its responses must keep verifying until ${windowEnd.toISOString()} (the longer of receiptVerifiableHours, ${receiptVerifiableHours} h, ` +
-        `and the idempotency replay lifetime, ${replayLifetimeHours} h: a retried Idempotency-Key gets the response as first signed; ` +
+        `and the idempotency replay lifetime, ${IDEMPOTENT_REPLAY_LIFETIME_HOURS} h: a retried Idempotency-Key gets the response as first signed; ` +
         `after ${ROLLOUT_MARGIN_HOURS} h for the deploy to roll out or back). ` +
         `Keep it trusted, or force the retirement (${howToForce}), accepting that its responses, replays included, then verify UNKNOWN_KEY.`,
     );

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from '../shared/zod.js';
-import { isInsideRetirementWindow, RetirementInsideWindowError, retirementWindowEnd } from './key-retirement.js';
+import { earlyRetirement, type RetirementInsideWindowError } from './key-retirement.js';
 import { REPOSITORY_ROOT } from './project-root.js';
 
 /**
@@ -99,15 +99,11 @@ function stoppedBeingCurrent(record: PaymentKeyRecord, index: number): Date {
 }
 
 /** The retirements synth refuses: inside their window at `now` and not marked forced. */
-export function unforcedEarlyRetirements(record: PaymentKeyRecord, now: Date, replayLifetimeHours?: number): RetirementInsideWindowError[] {
+export function unforcedEarlyRetirements(record: PaymentKeyRecord, now: Date): RetirementInsideWindowError[] {
   return record.generations.flatMap((entry, index) => {
     if (!entry.retiredAt || entry.forced) return [];
-    const stoppedAt = stoppedBeingCurrent(record, index);
-    const windowEnd = retirementWindowEnd(stoppedAt, record.receiptVerifiableHours, replayLifetimeHours);
-    if (!isInsideRetirementWindow(now, windowEnd)) return [];
-    return [
-      new RetirementInsideWindowError(`generation ${entry.generation}`, stoppedAt, windowEnd, record.receiptVerifiableHours, `"forced": true on it, or npm run keys -- retire --force`, replayLifetimeHours),
-    ];
+    const refusal = earlyRetirement(`generation ${entry.generation}`, stoppedBeingCurrent(record, index), record.receiptVerifiableHours, now, `"forced": true on it, or npm run keys -- retire --force`);
+    return refusal ? [refusal] : [];
   });
 }
 
@@ -115,12 +111,10 @@ export function unforcedEarlyRetirements(record: PaymentKeyRecord, now: Date, re
 export function withRetirement(record: PaymentKeyRecord, now: Date, { force = false } = {}): PaymentKeyRecord {
   const index = record.generations.findLastIndex((entry) => !entry.retiredAt);
   if (index < 1) throw new Error(`nothing to retire: ${record.generations[0]?.generation} is the only trusted generation`);
-  const stoppedAt = stoppedBeingCurrent(record, index);
-  const windowEnd = retirementWindowEnd(stoppedAt, record.receiptVerifiableHours);
-  const inside = isInsideRetirementWindow(now, windowEnd);
   const entry = record.generations[index]!;
-  if (inside && !force) throw new RetirementInsideWindowError(`generation ${entry.generation}`, stoppedAt, windowEnd, record.receiptVerifiableHours, '--force');
-  const retired: PaymentKeyGeneration = { ...entry, retiredAt: now.toISOString(), ...(inside ? { forced: true as const } : {}) };
+  const refusal = earlyRetirement(`generation ${entry.generation}`, stoppedBeingCurrent(record, index), record.receiptVerifiableHours, now, '--force');
+  if (refusal && !force) throw refusal;
+  const retired: PaymentKeyGeneration = { ...entry, retiredAt: now.toISOString(), ...(refusal ? { forced: true as const } : {}) };
   return { ...record, generations: record.generations.map((each, at) => (at === index ? retired : each)) };
 }
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { CreateKeyCommand, DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import { isInsideRetirementWindow, RetirementInsideWindowError, retirementWindowEnd } from '../infra/key-retirement.js';
+import { earlyRetirement } from '../infra/key-retirement.js';
 import * as z from '../shared/zod.js';
 
 /**
@@ -89,10 +89,8 @@ export async function rotatePaymentKey(kms: KMSClient, dataDir: string, options:
   if (previous !== undefined) {
     // Unknown in an older file: as if the current key had just taken over, the safe side.
     const stoppedAt = keys.currentSince ? new Date(keys.currentSince) : options.now;
-    const windowEnd = retirementWindowEnd(stoppedAt, options.receiptVerifiableHours);
-    if (isInsideRetirementWindow(options.now, windowEnd) && !options.force) {
-      throw new RetirementInsideWindowError(`the previous local payment key ${previous}`, stoppedAt, windowEnd, options.receiptVerifiableHours, '--force');
-    }
+    const refusal = earlyRetirement(`the previous local payment key ${previous}`, stoppedAt, options.receiptVerifiableHours, options.now, '--force');
+    if (refusal && !options.force) throw refusal;
   }
   const current = await createSigningKey(kms, 'local payment response signing key');
   const rotated = { ...keys, paymentKeyArns: [current, keys.paymentKeyArns[0]!], currentSince: options.now.toISOString() };
