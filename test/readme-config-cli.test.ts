@@ -1,21 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../local/local-stack.js';
+import { codeBlockAfter } from './support/readme.js';
 import { startTestStack, type TestStack } from './support/test-stack.js';
 
-const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-
-/** The first `sh` block after a line of the README: what a reader copies. */
-function shellBlockAfter(marker: string): string {
-  const section = readme.slice(readme.indexOf(marker));
-  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error(`no sh block after ${marker}`);
-  return block;
-}
 
 let stack: TestStack;
 let workDir: string;
@@ -33,7 +25,7 @@ afterAll(async () => {
 describe('the README: npm run config', () => {
   it('examples run as printed against the local stack, get --out feeding put', { timeout: 120_000 }, async () => {
     // Only the file moves out of the repository; every command runs as written.
-    const script = shellBlockAfter('Against the stack `npm start` runs (`--local`)').replaceAll('de.json', join(workDir, 'de.json'));
+    const script = codeBlockAfter('Against the stack `npm start` runs (`--local`)', 'sh').replaceAll('de.json', join(workDir, 'de.json'));
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: REPOSITORY_ROOT,
       env: { ...process.env, LOCAL_DATA_DIR: stack.dataDir, CONFIG_TABLE_NAME: '', AWS_ENDPOINT_URL_DYNAMODB: '' },

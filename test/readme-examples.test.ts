@@ -7,17 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildClient } from '../client/build.js';
 import { REPOSITORY_ROOT } from '../local/local-stack.js';
+import { codeBlockAfter, readme } from './support/readme.js';
 import { startTestStack, type TestStack } from './support/test-stack.js';
 
-const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
-
-/** The first fenced block of a language after a heading: what a reader copies. */
-function codeBlockAfter(heading: string, language: string): string {
-  const section = readme.slice(readme.indexOf(heading));
-  const match = new RegExp('```' + language + '\\n([\\s\\S]*?)```').exec(section);
-  if (!match?.[1]) throw new Error(`no ${language} block after ${heading}`);
-  return match[1];
-}
 
 let stack: TestStack;
 let workDir: string;

@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPOSITORY_ROOT } from '../local/local-stack.js';
-
-const readme = readFileSync(join(REPOSITORY_ROOT, 'README.md'), 'utf8');
+import { readme } from './support/readme.js';
 
 /** GitHub's heading anchor: lower case, punctuation dropped except '-' and '_', spaces to '-'. */
 function anchorOf(heading: string): string {
