@@ -14,6 +14,7 @@ export const LOCAL_TABLES = {
   LEDGER_TABLE_NAME: { TableName: 'ledger', hashKey: 'paymentId' },
   MERCHANT_TABLE_NAME: { TableName: 'merchants', hashKey: 'pk' },
   CONFIG_TABLE_NAME: { TableName: 'config', hashKey: 'pk', rangeKey: 'sk' },
+  DELEGATION_TABLE_NAME: { TableName: 'delegations', hashKey: 'pk', rangeKey: 'sk' },
 } as const satisfies Record<string, { TableName: string; hashKey: string; rangeKey?: string }>;
 
 export type TableDefinition = { TableName: string; hashKey: string; rangeKey?: string };

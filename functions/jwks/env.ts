@@ -1,6 +1,7 @@
 import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
 import { publicJwkJsonSchema, publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
+import { signingModeEnvShape } from '../../shared/lambda-env/delegation-env.js';
 import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
@@ -13,6 +14,9 @@ export const jwksEnvSchema = z.object({
   /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */
   TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
   VERDICT_PUBLIC_KEY: z.optional(publicJwkJsonSchema),
+  /** Where set, both documents list the live delegated keys beside the root keys. */
+  DELEGATION_TABLE_NAME: signingModeEnvShape.DELEGATION_TABLE_NAME,
+  DELEGATION_REVOCATION_CHECK_SECONDS: signingModeEnvShape.DELEGATION_REVOCATION_CHECK_SECONDS,
 });
 
 export type JwksEnv = z.output<typeof jwksEnvSchema>;

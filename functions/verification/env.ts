@@ -2,6 +2,7 @@ import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-optio
 import { kidOfKeyArn } from '../../shared/adapters/kms-key-id.js';
 import { kmsKeyArnListSchema, kmsKeyArnSchema } from '../../shared/lambda-env/parse-env.js';
 import { publicJwkListSchema } from '../../shared/lambda-env/public-keys-env.js';
+import { delegatedModeNeedsRegistry, signingModeEnvShape } from '../../shared/lambda-env/delegation-env.js';
 import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
 import * as z from '../../shared/zod.js';
 
@@ -10,6 +11,8 @@ export const verificationEnvSchema = z
   .object({
     ...awsCallTimeoutsEnvSchema.shape,
     ...observabilityEnvSchema.shape,
+    /** Verdicts are signed in this mode; payment responses of delegated keys are read from DELEGATION_TABLE_NAME in either. */
+    ...signingModeEnvShape,
     /** Current key first, previous second: the trust set for payment responses. */
     TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
     /**
@@ -22,6 +25,7 @@ export const verificationEnvSchema = z
     PAYMENT_ISSUER: z.string().check(z.minLength(1)),
   })
   .check(
+    delegatedModeNeedsRegistry,
     z.refine((vars) => !vars.TRUSTED_PAYMENT_KEY_ARNS.map(kidOfKeyArn).includes(kidOfKeyArn(vars.VERDICT_SIGNING_KEY_ARN)), {
       path: ['VERDICT_SIGNING_KEY_ARN'],
       message: 'must not be one of TRUSTED_PAYMENT_KEY_ARNS: a key is trusted for one kind of token only',
