@@ -1,18 +1,31 @@
 import { onFirstUse } from '../../shared/adapters/aws/on-first-use.js';
 import { KmsKeySet, type PublicKeySource } from '../../shared/adapters/kms-key-set.js';
+import { PublishedDelegatedKeys } from '../../shared/adapters/published-delegated-keys.js';
+import type { PublicJwk } from '../../shared/adapters/public-jwk.js';
+import type { DelegationScope } from '../../shared/domain/delegation/delegation.js';
+import { PAYMENT_RESPONSE_TYP } from '../../shared/domain/settlement/payment-response.js';
+import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { functionObservability } from '../../shared/observability/function-observability.js';
 import { OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
 import type { JwksClients } from './aws-adapters.js';
 import type { JwksEnv } from './env.js';
 
-// Public keys change only on rotation, and the old key stays trusted through it: 5 minutes is safe.
+// Root keys change only on rotation, and the old key stays trusted through it: 5 minutes is safe.
 const CACHE_CONTROL = 'public, max-age=300, stale-while-revalidate=60';
+// Delegated keys come and go with containers and may be revoked: caches keep them seconds only.
+const DELEGATED_CACHE_CONTROL = 'public, max-age=5';
+
+interface KeyDocument {
+  keys(): Promise<PublicJwk[]>;
+  cacheControl: string;
+}
 
 /**
  * GET /.well-known/jwks.json and /.well-known/verdict-jwks.json: two documents so that no key is
  * trusted for two purposes (payment responses against the first, verdicts against the second).
- * Keys the deployment handed in are served without KMS; the SDK loads only for another one.
+ * Keys the deployment handed in are served without KMS; the SDK loads only for another one, or
+ * for the delegation registry, whose live delegated keys are listed beside the root keys.
  */
 export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
   const observability = functionObservability('jwks', env);
@@ -20,16 +33,35 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
   const aws = onFirstUse(async () => (await import('./aws-adapters.js')).jwksAwsAdapters(env, observability.metrics, clients));
   const fromKms: PublicKeySource = async (keyArn) => (await aws()).fetchPublicJwk(keyArn);
   const onLoadFailure = (kid: string, error: unknown) => logger.error('could not load a public key', { kid, error: error as Error });
-  const keySets: Record<string, KmsKeySet> = {
-    [routeKeyOf({ method: 'GET', path: PAYMENT_JWKS_PATH })]: new KmsKeySet(fromKms, env.TRUSTED_PAYMENT_KEY_ARNS, {
-      deployedKeys: env.TRUSTED_PAYMENT_PUBLIC_KEYS,
-      onLoadFailure,
-    }),
-    [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: new KmsKeySet(fromKms, [env.VERDICT_SIGNING_KEY_ARN], {
-      deployedKeys: env.VERDICT_PUBLIC_KEY ? [env.VERDICT_PUBLIC_KEY] : [],
-      onLoadFailure,
-    }),
+  const paymentRoots = new KmsKeySet(fromKms, env.TRUSTED_PAYMENT_KEY_ARNS, { deployedKeys: env.TRUSTED_PAYMENT_PUBLIC_KEYS, onLoadFailure });
+  const verdictRoots = new KmsKeySet(fromKms, [env.VERDICT_SIGNING_KEY_ARN], {
+    deployedKeys: env.VERDICT_PUBLIC_KEY ? [env.VERDICT_PUBLIC_KEY] : [],
+    onLoadFailure,
+  });
+  const documents: Record<string, KeyDocument> = {
+    [routeKeyOf({ method: 'GET', path: PAYMENT_JWKS_PATH })]: keyDocument(paymentRoots, PAYMENT_RESPONSE_TYP),
+    [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: keyDocument(verdictRoots, VERIFICATION_RESULT_TYP),
   };
+
+  /** A document's root keys, and where the deployment has a registry, the live keys they delegated to. */
+  function keyDocument(roots: KmsKeySet, scope: DelegationScope): KeyDocument {
+    const table = env.DELEGATION_TABLE_NAME;
+    if (table === undefined || env.PAYMENT_ISSUER === undefined) return { keys: () => roots.jwks(), cacheControl: CACHE_CONTROL };
+    const registry = async () => (await aws()).delegations!;
+    const delegated = new PublishedDelegatedKeys(
+      roots,
+      { live: async (...args) => (await registry()).live(...args), revokedKids: async (...args) => (await registry()).revokedKids(...args) },
+      {
+        scope,
+        issuer: env.PAYMENT_ISSUER,
+        refreshSeconds: env.DELEGATION_REVOCATION_CHECK_SECONDS,
+        onProblem: (message, details) => logger.error(message, details),
+      },
+    );
+    // Listed in either mode: tokens signed before a switch back to kms still verify for their hour.
+    const cacheControl = env.SIGNING_MODE === 'delegated' ? DELEGATED_CACHE_CONTROL : CACHE_CONTROL;
+    return { keys: async () => [...(await roots.jwks()), ...(await delegated.jwks())], cacheControl };
+  }
 
   // The API contract is a public document too; it loads on the first request for it.
   const openApi = onFirstUse(async () => (await import('./openapi-document.js')).openApiResponse);
@@ -37,9 +69,9 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
 
   return httpHandler(observability, async (event) => {
     if (event.routeKey === openApiRoute) return (await openApi())(event.headers?.['if-none-match']);
-    const keySet = keySets[event.routeKey];
-    if (!keySet) throw new Error(`jwks function invoked for unexpected route ${event.routeKey}`);
-    const keys = await keySet.jwks();
-    return jsonResponse(200, { keys }, { 'content-type': 'application/jwk-set+json', 'cache-control': CACHE_CONTROL });
+    const document = documents[event.routeKey];
+    if (!document) throw new Error(`jwks function invoked for unexpected route ${event.routeKey}`);
+    const keys = await document.keys();
+    return jsonResponse(200, { keys }, { 'content-type': 'application/jwk-set+json', 'cache-control': document.cacheControl });
   });
 }

@@ -6,17 +6,28 @@ import { observabilityEnvSchema } from '../../shared/observability/observability
 import * as z from '../../shared/zod.js';
 
 /** The jwks function's environment contract. */
-export const jwksEnvSchema = z.object({
-  ...awsCallTimeoutsEnvSchema.shape,
-  ...observabilityEnvSchema.shape,
-  TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
-  VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
-  /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */
-  TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
-  VERDICT_PUBLIC_KEY: z.optional(publicJwkJsonSchema),
-  /** Where set, both documents list the live delegated keys beside the root keys. */
-  DELEGATION_TABLE_NAME: signingModeEnvShape.DELEGATION_TABLE_NAME,
-  DELEGATION_REVOCATION_CHECK_SECONDS: signingModeEnvShape.DELEGATION_REVOCATION_CHECK_SECONDS,
-});
+export const jwksEnvSchema = z
+  .object({
+    ...awsCallTimeoutsEnvSchema.shape,
+    ...observabilityEnvSchema.shape,
+    TRUSTED_PAYMENT_KEY_ARNS: kmsKeyArnListSchema,
+    VERDICT_SIGNING_KEY_ARN: kmsKeyArnSchema,
+    /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */
+    TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
+    VERDICT_PUBLIC_KEY: z.optional(publicJwkJsonSchema),
+    /** In delegated mode the documents change with every new container: caches keep them seconds only. */
+    SIGNING_MODE: signingModeEnvShape.SIGNING_MODE,
+    /** Where set, both documents list the live delegated keys beside the root keys. */
+    DELEGATION_TABLE_NAME: signingModeEnvShape.DELEGATION_TABLE_NAME,
+    DELEGATION_REVOCATION_CHECK_SECONDS: signingModeEnvShape.DELEGATION_REVOCATION_CHECK_SECONDS,
+    /** The issuer delegations must name before their keys are published (with DELEGATION_TABLE_NAME). */
+    PAYMENT_ISSUER: z.optional(z.string().check(z.minLength(1))),
+  })
+  .check(
+    z.refine((vars) => vars.DELEGATION_TABLE_NAME === undefined || vars.PAYMENT_ISSUER !== undefined, {
+      path: ['PAYMENT_ISSUER'],
+      message: 'is required with DELEGATION_TABLE_NAME: only delegations of our issuer are published',
+    }),
+  );
 
 export type JwksEnv = z.output<typeof jwksEnvSchema>;

@@ -6,9 +6,12 @@ import { measureAwsCalls } from '../../shared/adapters/aws/dependency-metrics.js
 import { CachedMerchantDirectory } from '../../shared/adapters/cached-merchant-directory.js';
 import { DynamoDbLedger } from '../../shared/adapters/dynamodb-ledger.js';
 import { DynamoDbMerchantRegistry } from '../../shared/adapters/dynamodb-merchant-registry.js';
+import { DynamoDbDelegationRegistry } from '../../shared/adapters/dynamodb-delegation-registry.js';
 import { KmsJwsSigner } from '../../shared/adapters/kms-jws-signer.js';
+import { signerForMode } from '../../shared/adapters/signer-for-mode.js';
 import { PAYMENT_PROCESSORS } from '../../shared/adapters/sandbox-payment-processor.js';
 import { idempotencyKeySchema } from '../../shared/domain/identifiers.js';
+import { PAYMENT_RESPONSE_TYP } from '../../shared/domain/settlement/payment-response.js';
 import { settlementRequestSchema } from '../../shared/domain/settlement/settlement-request.js';
 import { callerIdOfEvent } from '../../shared/http/caller-identity.js';
 import { jsonHttpHandler, jsonResponse } from '../../shared/http/http-handler.js';
@@ -26,7 +29,7 @@ export function settlementClients(env: SettlementEnv) {
 /** POST /v1/settlements: parse, settle once per (caller's merchant, Idempotency-Key), answer 201 (settled) or 402 (declined). */
 export function createSettlementHandler(env: SettlementEnv, clients = settlementClients(env)) {
   const observability = functionObservability('settlement', env);
-  const { metrics, keys } = observability;
+  const { logger, metrics, keys } = observability;
   const documentClient = DynamoDBDocumentClient.from(measureAwsCalls(clients.dynamodb, 'DynamoDB', metrics));
   const deps = {
     merchants: new CachedMerchantDirectory(
@@ -34,7 +37,13 @@ export function createSettlementHandler(env: SettlementEnv, clients = settlement
       env.MERCHANT_CACHE_TTL_SECONDS * 1000,
     ),
     processor: PAYMENT_PROCESSORS[env.PAYMENT_PROCESSOR](),
-    signer: new KmsJwsSigner(measureAwsCalls(clients.kms, 'KMS', metrics), env.PAYMENT_SIGNING_KEY_ARN),
+    signer: signerForMode(env, new KmsJwsSigner(measureAwsCalls(clients.kms, 'KMS', metrics), env.PAYMENT_SIGNING_KEY_ARN), {
+      scope: PAYMENT_RESPONSE_TYP,
+      issuer: env.PAYMENT_ISSUER,
+      // The environment schema requires the table in delegated mode.
+      registry: () => new DynamoDbDelegationRegistry(documentClient, env.DELEGATION_TABLE_NAME!),
+      onRenewalFailure: (error) => logger.warn('could not renew the signing delegation; signing with the current one', { error: error as Error }),
+    }),
     ledger: new DynamoDbLedger(documentClient, env.LEDGER_TABLE_NAME),
     issuer: env.PAYMENT_ISSUER,
     now: () => new Date(),

@@ -1,4 +1,4 @@
-import type { PublicJwk } from '../../shared/adapters/public-jwk.js';
+import type { PublishedJwk } from '../../shared/adapters/public-jwk.js';
 import { configExplanationSchema, configResponseSchema, countrySourceSchema, servedConfigSchema } from '../../shared/domain/config/config-response-schema.js';
 import { merchantIdSchema, orderIdSchema, paymentIdSchema } from '../../shared/domain/identifiers.js';
 import { amountSchema, currencyCodeSchema } from '../../shared/domain/money.js';
@@ -45,6 +45,11 @@ const publicJwkSchema = z.strictObject({
   kid: z.string().check(z.minLength(1)),
   alg: z.literal('ES256'),
   use: z.literal('sig'),
+  /**
+   * Delegated keys only (signingMode delegated): the compact JWS (typ signing-delegation+jwt) by
+   * which a root key of the same document certified this key. JOSE libraries ignore it.
+   */
+  delegation: z.optional(z.string()),
 });
 const jwksSchema = z.strictObject({ keys: z.array(publicJwkSchema) });
 
@@ -56,7 +61,7 @@ const openApiDocumentSchema = z.looseObject({
 
 // The server's types these schemas describe: a change to either side stops compiling.
 type _Issue = Assert<Equal<z.output<typeof validationIssueSchema>, ValidationIssue>>;
-type _Jwk = Assert<Equal<z.output<typeof publicJwkSchema>, PublicJwk>>;
+type _Jwk = Assert<Equal<z.output<typeof publicJwkSchema>, PublishedJwk>>;
 type _Settlement = Assert<Equal<z.output<typeof settlementResultSchema>, SettlementResult>>;
 type _Verification = Assert<Equal<z.output<typeof verificationResponseSchema>, VerificationResponse>>;
 

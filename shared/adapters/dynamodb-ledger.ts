@@ -9,8 +9,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/settlement/ledger-record.js';
-import type { PaymentStatus } from '../domain/settlement/payment-response.js';
+import type { CompletedPayment, Ledger, LedgerBegin, LedgerRecord, PaymentLock } from '../domain/settlement/ledger-record.js';
 import { LedgerUnavailableError } from '../errors.js';
 import { withinDeadline } from './aws/call-deadline.js';
 import { asOutage } from './aws/outage.js';
@@ -67,17 +66,22 @@ export class DynamoDbLedger implements Ledger {
   async complete(
     paymentId: string,
     lockToken: string,
-    outcome: { status: PaymentStatus; paymentResponse: string },
+    outcome: CompletedPayment,
   ): Promise<LedgerRecord | undefined> {
     try {
       const { Attributes } = await this.#send<UpdateCommandOutput>(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { paymentId },
-          UpdateExpression: 'SET #status = :status, paymentResponse = :paymentResponse REMOVE lockToken, lockExpiresAt',
+          UpdateExpression: 'SET #status = :status, paymentResponse = :paymentResponse, signedBy = :signedBy REMOVE lockToken, lockExpiresAt',
           ConditionExpression: HELD_BY,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':lockToken': lockToken, ':status': outcome.status, ':paymentResponse': outcome.paymentResponse },
+          ExpressionAttributeValues: {
+            ':lockToken': lockToken,
+            ':status': outcome.status,
+            ':paymentResponse': outcome.paymentResponse,
+            ':signedBy': outcome.signedBy,
+          },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),

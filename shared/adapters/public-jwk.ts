@@ -14,6 +14,11 @@ export interface PublicJwk {
   use: 'sig';
 }
 
+/** A key as the JWKS documents list it: a delegated key carries the delegation that certifies it. */
+export interface PublishedJwk extends PublicJwk {
+  delegation?: string;
+}
+
 /** The JWK of a DER SubjectPublicKeyInfo (what KMS's GetPublicKey returns); only P-256 is one of ours. */
 export function publicJwkOfSpki(spki: Uint8Array, kid: string): PublicJwk {
   const jwk = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' }).export({ format: 'jwk' });

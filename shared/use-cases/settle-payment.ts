@@ -8,6 +8,7 @@ import type { SettlementRequest } from '../domain/settlement/settlement-request.
 import { IDEMPOTENT_REPLAY_LIFETIME_HOURS, isStillReplayed } from '../domain/settlement/idempotency.js';
 import { IdempotencyKeyExpiredError, IdempotencyKeyReusedError, LivemodeUnavailableError, RequestInFlightError, ValidationError } from '../errors.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
+import { inspectPaymentResponse } from '../domain/verification/compact-jws.js';
 
 export interface SettlementResult {
   paymentId: string;
@@ -55,8 +56,9 @@ export function requestFingerprint(merchantId: string, request: SettlementReques
  *    it answers: a completed one is replayed (or 422 for another body), a pending one is 409
  *    while its lock lives, and is taken over once the attempt holding it has certainly ended.
  * 3. Ask the processor, with an idempotency key made of the payment id and the request.
- * 4. Sign the claims with KMS.
- * 5. Complete the record (one conditional write); only then is the response released. A crash
+ * 4. Sign the claims (with KMS, or a key KMS delegated signing to).
+ * 5. Complete the record with the response and the kid that signed it (one conditional write);
+ *    only then is the response released. A crash
  *    anywhere leaves a pending record that the retry resumes: one charge, one receipt.
  */
 export async function settlePayment(
@@ -92,7 +94,7 @@ export async function settlePayment(
 
   let stored;
   try {
-    stored = await deps.ledger.complete(paymentId, lockToken, { status: outcome.status, paymentResponse });
+    stored = await deps.ledger.complete(paymentId, lockToken, { status: outcome.status, paymentResponse, signedBy: signingKidOf(paymentResponse) });
   } catch (error) {
     // Nothing released: let the retry resume at once if the ledger takes this write at least.
     await deps.ledger.release(paymentId, lockToken, 'unlock').catch(() => undefined);
@@ -181,6 +183,13 @@ function claimsOf(deps: SettlePaymentDeps, payment: HeldPayment, outcome: Proces
     status: outcome.status,
     livemode: payment.livemode,
   };
+}
+
+/** The kid our own signer wrote into the header: the ledger keeps it for audit. */
+function signingKidOf(paymentResponse: string): string {
+  const inspected = inspectPaymentResponse(paymentResponse);
+  if (!inspected.ok) throw new Error(`The signer produced a payment response our rule refuses (${inspected.reason})`);
+  return inspected.kid;
 }
 
 function resultOf(record: LedgerRecord, fingerprint: string): SettlementResult {

@@ -1,6 +1,6 @@
 import type { Ledger } from '../domain/settlement/ledger-record.js';
-import type { PaymentResponseClaims } from '../domain/settlement/payment-response.js';
 import { inspectPaymentResponse } from '../domain/verification/compact-jws.js';
+import type { DelegationWindow } from '../domain/delegation/delegation.js';
 import { assessPayment, ledgerConfirms } from '../domain/verification/expectations.js';
 import type { VerificationRequest } from '../domain/verification/request.js';
 import {
@@ -32,12 +32,16 @@ export interface VerifyPaymentDeps {
  * Verifies payment response data against the predefined rule and says whether the payment completed.
  *
  * 1. Inspect the compact JWS without any key: structure, header members, alg, typ, kid.
- * 2. Find the kid in our trust set (keys are cached per container: no KMS call per verification).
+ * 2. Find the kid in our trust set: a root key, or a key a root key delegated signing to, while
+ *    that delegation is not revoked (keys are cached per container: no KMS call per verification).
  * 3. Check the signature, then the claims (schema, issuer, iat not ahead of our clock).
  * 4. Compare the signed claims with what the caller expects, then the status.
  * 5. With `checkLedger`, and only when all else says completed, confirm against the ledger:
  *    it can only take a completion away, so reading it otherwise would cost a read for nothing.
- * 6. With a nonce, sign the result as a verdict (one KMS Sign).
+ *    A token of a delegated key whose delegation has ended passes only this way, and only if the
+ *    ledger holds exactly that token. An unreachable ledger is the adapter's
+ *    LedgerUnavailableError (503): nothing was decided, and no reason code says so.
+ * 6. With a nonce, sign the result as a verdict (one KMS Sign, or a delegated key's signature).
  */
 export async function verifyPayment(deps: VerifyPaymentDeps, request: VerificationRequest): Promise<VerificationResponse> {
   const now = deps.now();
@@ -61,16 +65,28 @@ async function verifyToken(deps: VerifyPaymentDeps, request: VerificationRequest
   const lookup = await deps.keys.keyFor(jws.kid);
   if (lookup.status === 'unknown') return rejectedResult('UNKNOWN_KEY', checked);
   if (lookup.status === 'unavailable') return rejectedResult('KEYS_UNAVAILABLE', checked);
+  if (lookup.status === 'revoked') return rejectedResult('DELEGATION_REVOKED', checked);
 
   const signed = checkSignedClaims(jws, lookup.key, { issuer: deps.issuer, now });
   if (!signed.ok) return rejectedResult(signed.reason, checked);
+  const { claims } = signed;
+  // A delegated key vouches only for what it signed within its delegation's window.
+  if (lookup.delegated && !isWithin(claims.iat, lookup.delegated)) return rejectedResult('DELEGATION_EXPIRED', checked);
 
-  const reason = assessPayment(signed.claims, request.expected);
-  if (reason !== 'OK' || !request.checkLedger) return verifiedResult(signed.claims, reason, checked);
-  return verifiedResult(signed.claims, (await ledgerConfirmsPayment(deps, signed.claims)) ? 'OK' : 'NOT_IN_LEDGER', checked);
+  const reason = assessPayment(claims, request.expected);
+  const delegationEnded = lookup.status === 'expired';
+  if (!request.checkLedger) return delegationEnded ? rejectedResult('DELEGATION_EXPIRED', checked) : verifiedResult(claims, reason, checked);
+  if (reason !== 'OK' && !delegationEnded) return verifiedResult(claims, reason, checked);
+
+  const record = await deps.ledger.get(claims.jti);
+  // Once its delegation has ended, a token is ours only if the ledger holds exactly it: the
+  // ephemeral key may have been read out of memory and used since, with any iat.
+  if (delegationEnded && record?.paymentResponse !== request.paymentResponse) return rejectedResult('DELEGATION_EXPIRED', checked);
+  if (reason !== 'OK') return verifiedResult(claims, reason, checked);
+  return verifiedResult(claims, ledgerConfirms(claims, record) ? 'OK' : 'NOT_IN_LEDGER', checked);
 }
 
-/** An unreachable ledger is the adapter's LedgerUnavailableError (503): nothing was decided, and no reason code says so. */
-async function ledgerConfirmsPayment(deps: VerifyPaymentDeps, claims: PaymentResponseClaims): Promise<boolean> {
-  return ledgerConfirms(claims, await deps.ledger.get(claims.jti));
+function isWithin(iat: number, window: DelegationWindow): boolean {
+  return iat >= window.notBefore && iat <= window.expires;
 }
+

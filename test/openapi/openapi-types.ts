@@ -102,7 +102,7 @@ export interface components {
      * @description In precedence order: a result names the first check that failed.
      * @enum {string}
      */
-    VerificationReason: "MALFORMED" | "UNSUPPORTED_ALGORITHM" | "WRONG_TYPE" | "UNKNOWN_KEY" | "KEYS_UNAVAILABLE" | "BAD_SIGNATURE" | "INVALID_CLAIMS" | "MISMATCH_MERCHANT" | "MISMATCH_ORDER" | "MISMATCH_AMOUNT" | "NOT_SETTLED" | "NOT_IN_LEDGER" | "OK";
+    VerificationReason: "MALFORMED" | "UNSUPPORTED_ALGORITHM" | "WRONG_TYPE" | "UNKNOWN_KEY" | "KEYS_UNAVAILABLE" | "DELEGATION_REVOKED" | "BAD_SIGNATURE" | "INVALID_CLAIMS" | "DELEGATION_EXPIRED" | "MISMATCH_MERCHANT" | "MISMATCH_ORDER" | "MISMATCH_AMOUNT" | "NOT_SETTLED" | "NOT_IN_LEDGER" | "OK";
     /** @description Present only when verified. */
     PaymentSummary: {
       paymentId: components["schemas"]["PaymentId"];
@@ -170,6 +170,7 @@ export interface components {
       alg: "ES256";
       /** @constant */
       use: "sig";
+      delegation?: string;
     };
     Jwks: {
       keys: components["schemas"]["PublicJwk"][];

@@ -75,11 +75,11 @@ export function settlementAdaptersContract(
 
   it('DynamoDbLedger completes a payment only under its lock, once, and a completed record never changes', async () => {
     await ledger().begin(pending('pay_done', 'mine'));
-    expect(await ledger().complete('pay_done', 'not-mine', { status: 'SETTLED', paymentResponse: 'jws-other' })).toMatchObject({ lockToken: 'mine' });
-    const completed = await ledger().complete('pay_done', 'mine', { status: 'SETTLED', paymentResponse: 'jws-1' });
-    expect(completed).toMatchObject({ status: 'SETTLED', paymentResponse: 'jws-1' });
+    expect(await ledger().complete('pay_done', 'not-mine', { status: 'SETTLED', paymentResponse: 'jws-other', signedBy: 'kid-other' })).toMatchObject({ lockToken: 'mine' });
+    const completed = await ledger().complete('pay_done', 'mine', { status: 'SETTLED', paymentResponse: 'jws-1', signedBy: 'kid-1' });
+    expect(completed).toMatchObject({ status: 'SETTLED', paymentResponse: 'jws-1', signedBy: 'kid-1' });
     expect(completed).not.toHaveProperty('lockToken');
-    expect(await ledger().complete('pay_done', 'mine', { status: 'DECLINED', paymentResponse: 'jws-2' })).toEqual(completed);
+    expect(await ledger().complete('pay_done', 'mine', { status: 'DECLINED', paymentResponse: 'jws-2', signedBy: 'kid-2' })).toEqual(completed);
     expect(await ledger().takeOver('pay_done', 'mine', { token: 'thief', expiresAt: 0 })).toBe(false);
     await ledger().release('pay_done', 'mine', 'forget');
     expect(await ledger().get('pay_done')).toEqual(completed);

@@ -46,7 +46,9 @@ function setup(merchant: Partial<Merchant> = {}, processorModes?: PaymentProcess
     signer: {
       async sign(typ, claims) {
         signed.push(claims);
-        return `${typ}.${JSON.stringify(claims)}.signature-${signed.length}`;
+        // Shaped as ours (the ledger records the header's kid); the signature is not checked here.
+        const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+        return `${part({ alg: 'ES256', kid: 'test-key', typ })}.${part(claims)}.${part(`signature-${signed.length}`)}`;
       },
     },
     ledger,
@@ -84,7 +86,7 @@ describe('settling a payment', () => {
         livemode: false,
       },
     ]);
-    expect(ledger.records.get(result.paymentId)).toMatchObject({ paymentResponse: result.paymentResponse, status: 'SETTLED', livemode: false });
+    expect(ledger.records.get(result.paymentId)).toMatchObject({ paymentResponse: result.paymentResponse, status: 'SETTLED', livemode: false, signedBy: 'test-key' });
     expect(ledger.records.get(result.paymentId)).not.toHaveProperty('lockToken');
     expect(ledger.calls).toEqual(['begin', 'complete']);
   });
@@ -106,13 +108,14 @@ describe('settling a payment', () => {
     expect(ledger.calls).toEqual(['begin']);
   });
 
-  it('replays for 24 hours from when the payment began, then answers what the payment was, charging and signing nothing', async () => {
+  it('replays for 24 hours from when the response was signed, then answers what the payment was, charging and signing nothing', async () => {
     const { ledger, signed, processor, clock, settle } = setup();
     const first = await settle(request);
-    clock.now = T0 + 24 * 3_600_000 - 1;
+    const signedAt = Math.floor(T0 / 1000) * 1000; // the response's iat, in whole seconds
+    clock.now = signedAt + 24 * 3_600_000 - 1;
     expect(await settle(request)).toEqual({ result: first.result, replayed: true });
 
-    clock.now = T0 + 24 * 3_600_000;
+    clock.now = signedAt + 24 * 3_600_000;
     const expired = await settle(request).catch((error: unknown) => error);
     expect(expired).toBeInstanceOf(IdempotencyKeyExpiredError);
     expect(expired).toMatchObject({ code: 'idempotency-key-expired', extensions: { paymentId: first.result.paymentId, paymentStatus: 'SETTLED' } });

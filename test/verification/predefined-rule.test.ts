@@ -186,7 +186,7 @@ describe('what a verified response says about the caller’s payment', () => {
 
 describe('results and verdicts', () => {
   it('lists every reason once, with only KEYS_UNAVAILABLE retryable', () => {
-    expect(new Set(REASON_PRECEDENCE).size).toBe(13);
+    expect(new Set(REASON_PRECEDENCE).size).toBe(15);
     expect(REASON_PRECEDENCE.filter(isRetryable)).toEqual(['KEYS_UNAVAILABLE']);
   });
 

@@ -30,7 +30,7 @@ async function storeInLedger(claims: PaymentResponseClaims, changes: Partial<{ a
     createdAt: new Date(claims.iat * 1000).toISOString(),
     ...changes,
   });
-  await stack.ledger.complete(claims.jti, 'settlement', { status: changes.status ?? claims.status, paymentResponse: 'stored response' });
+  await stack.ledger.complete(claims.jti, 'settlement', { status: changes.status ?? claims.status, paymentResponse: 'stored response', signedBy: 'some-kid' });
 }
 
 describe('POST /v1/verifications answers every token with a verification result', () => {

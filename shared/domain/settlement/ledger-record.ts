@@ -20,6 +20,11 @@ export interface LedgerRecord {
   /** Completed records only: the outcome and the compact JWS returned to the client, replayed verbatim. */
   status?: PaymentStatus;
   paymentResponse?: string;
+  /**
+   * Completed records only: the kid that signed the response, a KMS key id or a delegated key's
+   * thumbprint (whose delegation the registry keeps for audit). Absent on records from before it.
+   */
+  signedBy?: string;
   /** Pending records only: who is settling it, and until when (epoch ms) nobody else may. */
   lockToken?: string;
   lockExpiresAt?: number;
@@ -37,6 +42,13 @@ export interface PaymentLock {
   expiresAt: number;
 }
 
+/** What completing a payment writes into its record. */
+export interface CompletedPayment {
+  status: PaymentStatus;
+  paymentResponse: string;
+  signedBy: string;
+}
+
 export type LedgerBegin = { begun: true } | { begun: false; existing: LedgerRecord };
 
 export interface Ledger {
@@ -49,7 +61,7 @@ export interface Ledger {
    * Completes the pending record held with `lockToken`. Returns the stored record: the completed
    * one, or, if the lock was lost, whatever another attempt left (completed or pending).
    */
-  complete(paymentId: string, lockToken: string, outcome: { status: PaymentStatus; paymentResponse: string }): Promise<LedgerRecord | undefined>;
+  complete(paymentId: string, lockToken: string, outcome: CompletedPayment): Promise<LedgerRecord | undefined>;
   /**
    * Gives up a pending record held with `lockToken`: `forget` deletes it (nothing was charged:
    * the key is free again), `unlock` keeps it bound to its request and lets a retry resume at once.

@@ -35,12 +35,21 @@ export type JwsInspection = ({ ok: true } & InspectedJws) | { ok: false; reason:
  * response type. Reasons come in the order of REASON_PRECEDENCE.
  */
 export function inspectPaymentResponse(token: string): JwsInspection {
+  return inspectToken(token, inspectHeaderPart);
+}
+
+/** The same rule for another of our token kinds (a delegation): uncached, such tokens are few. */
+export function inspectCompactJws(token: string, typ: string): JwsInspection {
+  return inspectToken(token, (part) => inspectHeader(part, typ));
+}
+
+function inspectToken(token: string, inspectHeaderOf: (part: string) => HeaderInspection): JwsInspection {
   if (token.length > MAX_TOKEN_LENGTH) return rejected('MALFORMED');
   const parts = token.split('.');
   if (parts.length !== 3) return rejected('MALFORMED');
   const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
 
-  const header = inspectHeaderPart(headerPart);
+  const header = inspectHeaderOf(headerPart);
   const payload = decodeCanonicalBase64url(payloadPart);
   const signature = decodeCanonicalBase64url(signaturePart);
   // MALFORMED comes first, so a bad payload or signature part outranks any header reason.
@@ -64,14 +73,14 @@ const RECENT_HEADERS_KEPT = 16;
 function inspectHeaderPart(part: string): HeaderInspection {
   let inspection = recentHeaders.get(part);
   if (inspection === undefined) {
-    inspection = inspectHeader(part);
+    inspection = inspectHeader(part, PAYMENT_RESPONSE_TYP);
     if (recentHeaders.size >= RECENT_HEADERS_KEPT) recentHeaders.clear();
     recentHeaders.set(part, inspection);
   }
   return inspection;
 }
 
-function inspectHeader(part: string): HeaderInspection {
+function inspectHeader(part: string, typ: string): HeaderInspection {
   const bytes = decodeCanonicalBase64url(part);
   const header = bytes && parseCanonicalJsonObject(bytes);
   if (!header) return { reason: 'MALFORMED' };
@@ -79,7 +88,7 @@ function inspectHeader(part: string): HeaderInspection {
     if (!ACCEPTED_HEADER_MEMBERS.has(member)) return { reason: 'MALFORMED' };
   }
   if (header.alg !== SIGNING_ALGORITHM) return { reason: 'UNSUPPORTED_ALGORITHM' };
-  if (header.typ !== PAYMENT_RESPONSE_TYP) return { reason: 'WRONG_TYPE' };
+  if (header.typ !== typ) return { reason: 'WRONG_TYPE' };
   if (typeof header.kid !== 'string') return { reason: 'UNKNOWN_KEY' };
   return { kid: header.kid };
 }

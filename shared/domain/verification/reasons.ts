@@ -1,7 +1,8 @@
 /**
  * The stable reason codes of a verification result, in precedence order: when a payment
  * response fails several checks, the result names the first one in this list. The order
- * follows the rule itself (structure, header, key, signature, claims), then what the signed
+ * follows the rule itself (structure, header, key, signature, claims, and for a delegated key
+ * whether its delegation covers the token: DELEGATION_EXPIRED needs the signed `iat`), then what the signed
  * claims say about the caller's payment (whose payment, which order, how much, settled or
  * not), then the ledger, the authority that can only take a completion away.
  */
@@ -11,8 +12,10 @@ export const REASON_PRECEDENCE = [
   'WRONG_TYPE',
   'UNKNOWN_KEY',
   'KEYS_UNAVAILABLE',
+  'DELEGATION_REVOKED',
   'BAD_SIGNATURE',
   'INVALID_CLAIMS',
+  'DELEGATION_EXPIRED',
   'MISMATCH_MERCHANT',
   'MISMATCH_ORDER',
   'MISMATCH_AMOUNT',
