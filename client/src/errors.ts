@@ -104,9 +104,10 @@ export class VerificationUnavailableError extends SignedPayError {
 export type VerdictCheck = 'missing' | 'signature' | 'nonce' | 'payment-id' | 'result';
 
 /**
- * The signed verdict did not prove the answer: it is missing, its signature or type is wrong,
- * it was issued for another request (nonce) or payment, or it says something else than the
- * answer's body. The answer was altered on the way, or is not from our verification service.
+ * The signed verdict did not prove the answer: it is missing, its signature or type is wrong
+ * (or, with pinned keys, its key's delegation does not hold: `check` 'signature', the message
+ * says which part), it was issued for another request (nonce) or payment, or it says something
+ * else than the answer's body. The answer was altered on the way, or is not from our verification service.
  */
 export class VerdictRejectedError extends SignedPayError {
   constructor(

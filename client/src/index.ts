@@ -40,9 +40,13 @@ export interface ClientOptions {
   /**
    * The keys that nonce mode checks verdicts against.
    * - A JWK Set (`{ keys: [...] }`): pinned public keys, e.g. /.well-known/verdict-jwks.json
-   *   bundled into the app at build time. Never fetched: a verdict proves the answer even to an
-   *   app whose transport to `baseUrl` is controlled by an attacker (a proxy it was made to
-   *   trust, a compromised CDN or gateway). Ship the new key set before the verdict key changes.
+   *   bundled into the app at build time. A verdict then proves the answer even to an app whose
+   *   transport to `baseUrl` is controlled by an attacker (a proxy it was made to trust, a
+   *   compromised CDN or gateway). Ship the new key set before the verdict key changes.
+   *   In delegated signing mode the pinned root keys still anchor trust: for a verdict signed by
+   *   an ephemeral key, the SDK fetches that key's delegation from `baseUrl`'s key set and
+   *   accepts the key only if a pinned key signed the delegation, for verdicts, and it is
+   *   current. Delegated keys in the set you pin are not pinned themselves.
    * - A URL: a key set the app trusts apart from `baseUrl`, e.g. served by its own backend; https
    *   (http only for localhost and 127.0.0.1), on another origin than `baseUrl`.
    * - Omitted: `baseUrl`'s /.well-known/verdict-jwks.json, fetched like the answer. The verdict

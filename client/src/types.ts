@@ -68,8 +68,10 @@ export const VERIFICATION_REASONS = [
   'WRONG_TYPE',
   'UNKNOWN_KEY',
   'KEYS_UNAVAILABLE',
+  'DELEGATION_REVOKED',
   'BAD_SIGNATURE',
   'INVALID_CLAIMS',
+  'DELEGATION_EXPIRED',
   'MISMATCH_MERCHANT',
   'MISMATCH_ORDER',
   'MISMATCH_AMOUNT',
@@ -116,6 +118,11 @@ export interface VerdictPublicKey {
   kid?: string;
   alg?: string;
   use?: string;
+  /**
+   * A delegated key's delegation (delegated signing mode), as the service lists it: such a key is
+   * never pinned, only checked through its delegation.
+   */
+  delegation?: string;
   /** A private key member: never in an app. */
   d?: never;
 }

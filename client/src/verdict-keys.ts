@@ -1,6 +1,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { pinnedOrDelegatedKeys } from './delegated-verdict-keys.js';
 import { isRecord, type Transport } from './http.js';
-import type { VerdictKeySet } from './types.js';
+import type { VerdictKeySet, VerdictPublicKey } from './types.js';
 
 /** A P-256 coordinate: 32 bytes in base64url. */
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
@@ -8,7 +9,9 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
 
 /**
  * The keys verdicts are checked against, from the `verdictKeys` option, checked at once:
- * - a JWK Set: pinned public keys, never fetched;
+ * - a JWK Set: pinned public keys, the root of trust. A verdict by a key they do not hold (an
+ *   ephemeral key in delegated signing mode) is accepted only through a delegation one of them
+ *   signed, listed in `baseUrl`'s key set (delegated-verdict-keys.ts);
  * - a URL: a key set trusted apart from `baseUrl` (https, or http on the loopback host), on
  *   another origin (the same origin would prove no more than the default);
  * - undefined: `baseUrl`'s /.well-known/verdict-jwks.json, the origin the answer comes from.
@@ -16,12 +19,13 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
  * them at most every 30 s.
  */
 export function verdictKeysOf(option: VerdictKeySet | string | undefined, transport: Transport): JWTVerifyGetKey {
-  if (option === undefined) return remoteKeySet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), transport);
+  const baseUrlKeySet = () => remoteKeySet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), transport);
+  if (option === undefined) return baseUrlKeySet();
   if (typeof option === 'string') return remoteKeySet(keySetUrlOf(option, transport.baseUrl), transport);
-  return createLocalJWKSet(pinnedKeySetOf(option));
+  return pinnedOrDelegatedKeys(createLocalJWKSet(pinnedKeySetOf(option)), baseUrlKeySet());
 }
 
-function remoteKeySet(url: URL, transport: Transport): JWTVerifyGetKey {
+function remoteKeySet(url: URL, transport: Transport) {
   return createRemoteJWKSet(url, {
     timeoutDuration: transport.timeoutMs,
     [customFetch]: (input: string, init: RequestInit) => transport.fetch(input, init),
@@ -57,5 +61,9 @@ function pinnedKeySetOf(value: unknown): VerdictKeySet {
     if (key.alg !== undefined && key.alg !== 'ES256') throw new TypeError(`${at} has alg ${String(key.alg)}: verdicts are signed with ES256`);
     if (key.use !== undefined && key.use !== 'sig') throw new TypeError(`${at} has use ${String(key.use)}: verdict keys are for signatures`);
   });
-  return value as VerdictKeySet;
+  // A bundled document of delegated mode lists ephemeral keys beside the roots. Pinned, one would
+  // be trusted past its delegation's hour: it is checked through its delegation instead.
+  const roots = (keys as VerdictPublicKey[]).filter((key) => !('delegation' in key));
+  if (roots.length === 0) throw new TypeError('verdictKeys holds delegated keys only (each has "delegation"): pin the root keys');
+  return { keys: roots };
 }

@@ -41,6 +41,8 @@ export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, b
     try {
       ({ payload: claims } = await jwtVerify(answer.verdict, keys, { algorithms: ALGORITHMS, typ: VERDICT_TYP, requiredClaims: ['nonce', 'iat'] }));
     } catch (error) {
+      // Refused by the key lookup itself (a delegation that does not hold): it says why.
+      if (error instanceof VerdictRejectedError) throw error;
       if (!(error instanceof errors.JOSEError) || KEY_FETCH_FAILURES.has(error.code)) throw new VerdictKeysUnavailableError(error);
       throw new VerdictRejectedError('signature', `The verdict is not signed by the verification service (${error.code})`, { cause: error });
     }
