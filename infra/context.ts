@@ -1,8 +1,9 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { MAX_DELEGATION_LIFETIME_SECONDS, MIN_DELEGATION_LIFETIME_SECONDS, SIGNING_MODES, type SigningMode } from '../shared/domain/delegation/delegation.js';
 import { CALLER_JWT_CLAIMS } from '../shared/domain/merchants/caller-claims.js';
 import * as z from '../shared/zod.js';
 import { alarmSubscriptionsSchema, type AlarmSubscription } from './constructs/alarm-subscriptions.js';
-import { deployedPaymentKeyGenerations, GENERATION_NAME, MAX_TRUSTED_GENERATIONS } from './payment-key-record.js';
+import { deployedPaymentKeys, GENERATION_NAME, MAX_TRUSTED_GENERATIONS } from './payment-key-record.js';
 
 /**
  * The deployment's settings, read once from CDK context (`cdk.json` or `-c key=value`) and
@@ -34,6 +35,16 @@ export interface DeploymentContext {
   merchantCacheTtlSeconds: number;
   /** Who the alarm topic notifies; none leaves subscribing to operators. */
   alarmSubscriptions: AlarmSubscription[];
+  /**
+   * How settlement signs payment responses and verification its verdicts: one KMS Sign per token
+   * (`kms`), or with an ephemeral key per container that the same KMS key certifies (`delegated`).
+   * Verifiers read delegated keys from the registry in either mode.
+   */
+  signingMode: SigningMode;
+  /** How long each delegation lives, in seconds (the context gives whole minutes). */
+  delegationLifetimeSeconds: number;
+  /** How long delegations are kept after they end: the payment-key record's receiptVerifiableHours. */
+  delegationRetentionHours: number;
 }
 
 /** Mirrors the keys of PAYMENT_PROCESSORS in the settlement code; a test keeps them equal. */
@@ -65,6 +76,8 @@ export const CONTEXT_KEYS = [
   'paymentProcessor',
   'merchantCacheTtlSeconds',
   'alarmSubscriptions',
+  'signingMode',
+  'delegationLifetimeMinutes',
 ] as const;
 
 type RawContext = Partial<Record<(typeof CONTEXT_KEYS)[number], unknown>>;
@@ -87,6 +100,19 @@ const retentionDays = z.coerce
   .number()
   .check(z.refine((days) => Object.values(RetentionDays).includes(days), 'must be a retention CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)'));
 const booleanFlag = z.union([z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((value) => value === 'true'))]);
+
+const signingMode = z.enum(SIGNING_MODES, {
+  error: `must be one of ${SIGNING_MODES.join(', ')}: kms signs every token with KMS, delegated signs with a per-container key KMS certifies`,
+});
+
+const MIN_DELEGATION_MINUTES = MIN_DELEGATION_LIFETIME_SECONDS / 60;
+const MAX_DELEGATION_MINUTES = MAX_DELEGATION_LIFETIME_SECONDS / 60;
+const delegationMinutesMessage =
+  `must be a whole number of minutes from ${MIN_DELEGATION_MINUTES} to ${MAX_DELEGATION_MINUTES}: ` +
+  `at most ${MAX_DELEGATION_MINUTES}, the longest a stolen ephemeral key may sign; at least ${MIN_DELEGATION_MINUTES}, or every container calls KMS Sign that often`;
+const delegationMinutes = z.coerce
+  .number({ error: delegationMinutesMessage })
+  .check(z.refine((minutes) => Number.isInteger(minutes) && minutes >= MIN_DELEGATION_MINUTES && minutes <= MAX_DELEGATION_MINUTES, delegationMinutesMessage));
 
 const callerClaim = z.enum(CALLER_JWT_CLAIMS, {
   error: `must be one of ${CALLER_JWT_CLAIMS.join(', ')}: a claim only the identity provider sets and that names one caller (not scope, groups or email)`,
@@ -127,6 +153,8 @@ const contextSchema = z
     // 0 is valid: settlement then reads the registry on every request.
     merchantCacheTtlSeconds: z._default(wholeSeconds, 30),
     alarmSubscriptions: z._default(z.pipe(stringList, alarmSubscriptionsSchema), []),
+    signingMode: z._default(signingMode, 'kms'),
+    delegationLifetimeMinutes: z._default(delegationMinutes, MAX_DELEGATION_MINUTES),
   })
   .check(
     z.superRefine((context, issues) => {
@@ -155,8 +183,9 @@ export function parseDeploymentContext(read: (key: string) => unknown, now: () =
     throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
   }
   const context = result.data;
+  const paymentKeys = deployedPaymentKeys(context.paymentKeyRecord, context.paymentKeyGenerations, now());
   return {
-    paymentKeyGenerations: deployedPaymentKeyGenerations(context.paymentKeyRecord, context.paymentKeyGenerations, now()),
+    paymentKeyGenerations: paymentKeys.generations,
     paymentIssuer: context.paymentIssuer,
     logRetention: context.logRetentionDays as RetentionDays,
     configCacheTtlSeconds: context.configCacheTtlSeconds,
@@ -173,6 +202,10 @@ export function parseDeploymentContext(read: (key: string) => unknown, now: () =
     callerJwtClaim: context.jwtCallerClaim,
     merchantCacheTtlSeconds: context.merchantCacheTtlSeconds,
     alarmSubscriptions: context.alarmSubscriptions,
+    signingMode: context.signingMode,
+    delegationLifetimeSeconds: context.delegationLifetimeMinutes * 60,
+    // Delegations carry the KMS signatures that make receipts of delegated keys checkable: kept as long as receipts are.
+    delegationRetentionHours: paymentKeys.receiptVerifiableHours,
   };
 }
 

@@ -130,12 +130,20 @@ export function withRotation(record: PaymentKeyRecord, generation: string, now: 
   return parsePaymentKeyRecord(rotated, `after rotating to ${generation}`);
 }
 
+/** What synth takes from the record: the trusted generations, and how long receipts must stay verifiable. */
+export interface DeployedPaymentKeys {
+  /** Current first, then at most one previous. */
+  generations: string[];
+  receiptVerifiableHours: number;
+}
+
 /**
- * The trusted generations for synth, current first, from the record the context names (a file,
- * relative to the repository root, or the record itself), at `now`. Refuses a retirement inside
- * its window unless forced, and a command-line list (`-c paymentKeyGenerations`) that disagrees.
+ * The trusted generations for synth, current first, and the record's receipt life, from the
+ * record the context names (a file, relative to the repository root, or the record itself), at
+ * `now`. Refuses a retirement inside its window unless forced, and a command-line list
+ * (`-c paymentKeyGenerations`) that disagrees.
  */
-export function deployedPaymentKeyGenerations(setting: unknown, commandLine: readonly string[] | undefined, now: Date): string[] {
+export function deployedPaymentKeys(setting: unknown, commandLine: readonly string[] | undefined, now: Date): DeployedPaymentKeys {
   const { record, source } = recordFrom(setting);
   const early = unforcedEarlyRetirements(record, now);
   if (early.length > 0) throw new Error(`Invalid CDK context: paymentKeyRecord ${source}: ${early.map((error) => error.message).join('; ')}`);
@@ -146,7 +154,7 @@ export function deployedPaymentKeyGenerations(setting: unknown, commandLine: rea
         `which trusts ${JSON.stringify(trusted)}. The record decides: change it with npm run keys -- rotate|retire, or drop -c paymentKeyGenerations.`,
     );
   }
-  return trusted;
+  return { generations: trusted, receiptVerifiableHours: record.receiptVerifiableHours };
 }
 
 function recordFrom(setting: unknown): { record: PaymentKeyRecord; source: string } {

@@ -1,6 +1,8 @@
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { DelegationScope } from '../../shared/domain/delegation/delegation.js';
+import type { DeploymentContext } from '../context.js';
 import type { BindTarget } from './api-function.js';
 
 /**
@@ -76,7 +78,50 @@ export function bindVerdictSigner(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, ver
   fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [verdictKey.keyArn] }));
 }
 
-function allowItemActions(fn: BindTarget<never>, table: ITableV2, actions: string[]): void {
+/**
+ * A function that signs in delegated mode registers each delegation it makes (PutItem) and reads
+ * its scope's revocation list (Query, GetItem): on items of its own scope only, so settlement's
+ * role cannot register a key for verdicts, nor verification's one for payment responses. No
+ * UpdateItem or DeleteItem: revoking is the operators' CLI's, and expiry DynamoDB's (TTL).
+ */
+export function bindDelegationSigner(fn: BindTarget<'DELEGATION_TABLE_NAME'>, registry: ITableV2, scope: DelegationScope): void {
+  fn.setEnvironment('DELEGATION_TABLE_NAME', registry.tableName);
+  allowItemActions(fn, registry, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], [scope]);
+}
+
+/** A verifier gets a delegation by kid and queries the live and revoked lists of these scopes; it never writes. */
+export function bindDelegationReader(fn: BindTarget<'DELEGATION_TABLE_NAME'>, registry: ITableV2, scopes: readonly DelegationScope[]): void {
+  if (scopes.length === 0) throw new Error('bindDelegationReader needs at least one scope');
+  fn.setEnvironment('DELEGATION_TABLE_NAME', registry.tableName);
+  allowItemActions(fn, registry, ['dynamodb:GetItem', 'dynamodb:Query'], scopes);
+}
+
+export type SigningSettings = Pick<DeploymentContext, 'signingMode' | 'delegationLifetimeSeconds' | 'delegationRetentionHours'>;
+
+/**
+ * How a function that signs tokens of `scope` signs. Every setting is set in either mode, so the
+ * template says which mode a function runs in; only delegated mode makes it a delegation signer.
+ * Its kms:Sign grant is the same in both: a delegation is signed by the same key as the tokens.
+ */
+export function bindSigningMode(
+  fn: BindTarget<'SIGNING_MODE' | 'DELEGATION_LIFETIME_SECONDS' | 'DELEGATION_RETENTION_HOURS' | 'DELEGATION_TABLE_NAME'>,
+  settings: SigningSettings,
+  registry: ITableV2,
+  scope: DelegationScope,
+): void {
+  fn.setEnvironment('SIGNING_MODE', settings.signingMode);
+  fn.setEnvironment('DELEGATION_LIFETIME_SECONDS', String(settings.delegationLifetimeSeconds));
+  fn.setEnvironment('DELEGATION_RETENTION_HOURS', String(settings.delegationRetentionHours));
+  if (settings.signingMode === 'delegated') bindDelegationSigner(fn, registry, scope);
+}
+
+/**
+ * `scopes`, when given, confine the statement to items whose partition key begins with one of
+ * them and `#` (every registry item's does): `dynamodb:LeadingKeys` holds the partition keys a
+ * GetItem, PutItem or Query names, and every one must match.
+ */
+function allowItemActions(fn: BindTarget<never>, table: ITableV2, actions: string[], scopes?: readonly DelegationScope[]): void {
   // The table ARN alone: no index ARNs, because no handler queries an index.
-  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn] }));
+  const conditions = scopes && { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': scopes.map((scope) => `${scope}#*`) } };
+  fn.addToRolePolicy(new PolicyStatement({ actions, resources: [table.tableArn], conditions }));
 }

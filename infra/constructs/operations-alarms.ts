@@ -3,18 +3,22 @@ import type { IHttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Operation, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import type { SigningMode } from '../../shared/domain/delegation/delegation.js';
 import { FUNCTION_IDS, routeKeyOf, type FunctionId, type Route } from '../../shared/routes.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { DEPENDENCIES_OF, PERIOD, dependencyMetric, routeMetric, settlementMetric, verificationResultMetric, configCacheMetric } from './operations-metrics.js';
 
-export type MonitoredTable = 'ledger' | 'merchants' | 'config';
+export type MonitoredTable = 'ledger' | 'merchants' | 'config' | 'delegations';
 
-/** The item operations the functions call on each table: the ones bindings.ts grants. */
-export const TABLE_OPERATIONS: Readonly<Record<MonitoredTable, readonly Operation[]>> = {
-  ledger: [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM],
-  merchants: [Operation.GET_ITEM],
-  config: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY],
-};
+/** The item operations the functions call on each table: the ones bindings.ts grants. Delegations are written in delegated mode only. */
+function tableOperations(signingMode: SigningMode): Readonly<Record<MonitoredTable, readonly Operation[]>> {
+  return {
+    ledger: [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM],
+    merchants: [Operation.GET_ITEM],
+    config: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY],
+    delegations: [Operation.GET_ITEM, Operation.QUERY, ...(signingMode === 'delegated' ? [Operation.PUT_ITEM] : [])],
+  };
+}
 
 /**
  * Latency budgets, p99 of the handler's own time. Settlement makes one KMS Sign and two DynamoDB
@@ -52,6 +56,8 @@ export interface MonitoredResources {
 
 export interface OperationsAlarmsProps extends MonitoredResources {
   topic: AlarmTopic;
+  /** Decides which operations the functions call on the delegation table. */
+  signingMode: SigningMode;
 }
 
 /**
@@ -81,7 +87,8 @@ export class OperationsAlarms extends Construct {
     });
     for (const functionId of FUNCTION_IDS) this.functionAlarms(functionId, props.functions[functionId]);
     this.kmsThrottlingAlarm();
-    for (const [name, table] of Object.entries(props.tables) as [MonitoredTable, ITableV2][]) this.tableAlarms(name, table);
+    const operations = tableOperations(props.signingMode);
+    for (const [name, table] of Object.entries(props.tables) as [MonitoredTable, ITableV2][]) this.tableAlarms(name, table, operations[name]);
     this.verificationAlarms();
     this.settlementAlarm();
     this.add('Stale config served', 'StaleConfigServed', {
@@ -141,7 +148,7 @@ export class OperationsAlarms extends Construct {
     });
   }
 
-  private tableAlarms(name: MonitoredTable, table: ITableV2): void {
+  private tableAlarms(name: MonitoredTable, table: ITableV2, operations: readonly Operation[]): void {
     const throttleEvents = { period: PERIOD, statistic: Stats.SUM };
     this.add(`DynamoDB throttles ${name}`, `DynamoDbThrottles${name}`, {
       metric: new MathExpression({
@@ -155,7 +162,6 @@ export class OperationsAlarms extends Construct {
       description: `DynamoDB throttled requests to the ${name} table (on demand: a hot key or the table's throughput limit). The SDK retries; what still fails is a 503.`,
     });
     // Per operation, because SystemErrors has no table-wide series; SUM counts an operation without data as 0.
-    const operations = TABLE_OPERATIONS[name];
     const usingMetrics = Object.fromEntries(
       operations.map((operation) => [
         operation.toLowerCase(),

@@ -14,11 +14,11 @@ import { routeKeyOf, type FunctionId, type Route } from '../../shared/routes.js'
 /** Every alarm and graph aggregates over five minutes (see the README's alarms table). */
 export const PERIOD = Duration.minutes(5);
 
-/** Which function calls which service (infra/constructs/bindings.ts grants the calls). */
+/** Which function calls which service (infra/constructs/bindings.ts grants the calls). jwks reads the delegation registry. */
 export const DEPENDENCIES_OF: Readonly<Record<FunctionId, readonly Dependency[]>> = {
   settlement: ['KMS', 'DynamoDB'],
   verification: ['KMS', 'DynamoDB'],
-  jwks: ['KMS'],
+  jwks: ['KMS', 'DynamoDB'],
   config: ['DynamoDB'],
 };
 

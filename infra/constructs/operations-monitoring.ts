@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { SigningMode } from '../../shared/domain/delegation/delegation.js';
 import type { AlarmSubscription } from './alarm-subscriptions.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { type MonitoredResources, OperationsAlarms } from './operations-alarms.js';
@@ -7,6 +8,8 @@ import { OperationsDashboard } from './operations-dashboard.js';
 export interface OperationsMonitoringProps extends MonitoredResources {
   /** Who is told when an alarm fires or recovers (the `alarmSubscriptions` context). */
   alarmSubscriptions: readonly AlarmSubscription[];
+  /** Which calls the functions make on the delegation table (the system-error alarms watch those). */
+  signingMode: SigningMode;
 }
 
 /** The alarm topic, the alarms that notify it, and the dashboard that shows them with their metrics. */
@@ -19,7 +22,7 @@ export class OperationsMonitoring extends Construct {
     super(scope, id);
     const { routes, functions, apiStage, tables } = props;
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { subscriptions: props.alarmSubscriptions });
-    this.alarms = new OperationsAlarms(this, 'Alarms', { routes, functions, apiStage, tables, topic: this.alarmTopic });
+    this.alarms = new OperationsAlarms(this, 'Alarms', { routes, functions, apiStage, tables, topic: this.alarmTopic, signingMode: props.signingMode });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', { routes, functions, apiStage, tables, alarms: [...this.alarms.alarms.values()] });
   }
 }

@@ -39,6 +39,12 @@ export class StatefulStack extends Stack {
   readonly merchantTable: ITableV2;
   /** Country configuration, `pk` + `sk`. */
   readonly configTable: ITableV2;
+  /**
+   * The registry of delegated signing keys, `pk` + `sk`, each item's `pk` beginning with its scope
+   * (`<typ>#`); items expire by `expiresAt`. Made in either signing mode: verifiers keep reading it
+   * after a switch back to `kms`, while tokens of delegated keys are still checked.
+   */
+  readonly delegationTable: ITableV2;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -67,6 +73,11 @@ export class StatefulStack extends Stack {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
     });
+    this.delegationTable = retainedTable(this, 'DelegationTable', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiresAt',
+    });
 
     new CfnOutput(this, 'CurrentPaymentSigningKeyArn', { value: paymentKeys.current.keyArn });
     new CfnOutput(this, 'CurrentPaymentSigningKeyId', { value: paymentKeys.current.keyId });
@@ -75,6 +86,8 @@ export class StatefulStack extends Stack {
     // Operators manage merchants and configuration with the CLI against these tables.
     new CfnOutput(this, 'MerchantTableName', { value: this.merchantTable.tableName });
     new CfnOutput(this, 'ConfigTableName', { value: this.configTable.tableName });
+    // Operators revoke delegated keys with the CLI against this table.
+    new CfnOutput(this, 'DelegationTableName', { value: this.delegationTable.tableName });
   }
 }
 

@@ -4,16 +4,21 @@ import type { IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DELEGATION_SCOPES } from '../../shared/domain/delegation/delegation.js';
+import { PAYMENT_RESPONSE_TYP } from '../../shared/domain/settlement/payment-response.js';
+import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { ROUTES, handlerEntryOf, type FunctionId } from '../../shared/routes.js';
 import type { DeploymentContext, SettlementAuthorizerSetting } from '../context.js';
 import { ApiDistribution } from '../constructs/api-distribution.js';
 import { ApiFunction } from '../constructs/api-function.js';
 import {
   bindConfigForRead,
+  bindDelegationReader,
   bindLedgerForRead,
   bindLedgerForWrite,
   bindMerchantRegistryForRead,
   bindPaymentSigner,
+  bindSigningMode,
   bindTrustedPaymentKeys,
   bindVerdictKeyForPublishing,
   bindVerdictSigner,
@@ -80,6 +85,7 @@ export class StatelessStack extends Stack {
     const wire: { [Id in FunctionId]: (fn: ApiFunction<EnvContracts[Id]>) => void } = {
       settlement: (fn) => {
         bindPaymentSigner(fn, stateful.paymentKeys.current);
+        bindSigningMode(fn, settings, stateful.delegationTable, PAYMENT_RESPONSE_TYP);
         bindLedgerForWrite(fn, stateful.ledgerTable);
         bindMerchantRegistryForRead(fn, stateful.merchantTable);
         fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
@@ -90,10 +96,20 @@ export class StatelessStack extends Stack {
       jwks: (fn) => {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys);
         bindVerdictKeyForPublishing(fn, stateful.verdictKey, stateful.verdictPublicJwk);
+        // Delegated mode only: in kms mode the documents hold root keys alone and jwks loads no AWS SDK.
+        // (After a switch back to kms, verification still accepts the last hour's delegated tokens.)
+        if (settings.signingMode === 'delegated') bindDelegationReader(fn, stateful.delegationTable, DELEGATION_SCOPES);
+        // Only delegations that name our issuer are published.
+        fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
+        // In delegated mode the documents change with every new container: cached seconds, not minutes.
+        fn.setEnvironment('SIGNING_MODE', settings.signingMode);
       },
       verification: (fn) => {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys);
         bindVerdictSigner(fn, stateful.verdictKey);
+        bindSigningMode(fn, settings, stateful.delegationTable, VERIFICATION_RESULT_TYP);
+        // In either mode: payment responses of delegated keys stay checkable after a switch back to kms.
+        bindDelegationReader(fn, stateful.delegationTable, [PAYMENT_RESPONSE_TYP]);
         bindLedgerForRead(fn, stateful.ledgerTable);
         fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
       },
@@ -154,7 +170,8 @@ export class StatelessStack extends Stack {
       routes: ROUTES,
       functions,
       apiStage: this.httpApi.stage,
-      tables: { ledger: stateful.ledgerTable, merchants: stateful.merchantTable, config: stateful.configTable },
+      tables: { ledger: stateful.ledgerTable, merchants: stateful.merchantTable, config: stateful.configTable, delegations: stateful.delegationTable },
+      signingMode: settings.signingMode,
       alarmSubscriptions: settings.alarmSubscriptions,
     });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Every alarm notifies this topic (context alarmSubscriptions)', value: this.monitoring.alarmTopic.topic.topicArn });

@@ -172,6 +172,9 @@ describe('the other settings', () => {
       paymentProcessor: 'sandbox',
       callerJwtClaim: 'sub',
       merchantCacheTtlSeconds: 30,
+      signingMode: 'kms',
+      delegationLifetimeSeconds: 3600,
+      delegationRetentionHours: 720,
     });
   });
 

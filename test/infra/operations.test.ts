@@ -95,7 +95,7 @@ describe('the alarms', () => {
         '5xx rate API Gateway',
         ...FUNCTION_IDS.flatMap((id) => [`Lambda errors ${id}`, `Lambda throttles ${id}`]),
         'KMS throttling',
-        ...['ledger', 'merchants', 'config'].flatMap((table) => [`DynamoDB throttles ${table}`, `DynamoDB system errors ${table}`]),
+        ...['ledger', 'merchants', 'config', 'delegations'].flatMap((table) => [`DynamoDB throttles ${table}`, `DynamoDB system errors ${table}`]),
         'Verification BAD_SIGNATURE',
         'Verification UNKNOWN_KEY',
         'Settlement decline rate',
@@ -189,7 +189,7 @@ describe('the alarms', () => {
   });
 
   it('fire on any DynamoDB throttle event of a table, and on system errors of every operation the functions may call on it', () => {
-    const tables = { ledger: app.stateful.ledgerTable, merchants: app.stateful.merchantTable, config: app.stateful.configTable };
+    const tables = { ledger: app.stateful.ledgerTable, merchants: app.stateful.merchantTable, config: app.stateful.configTable, delegations: app.stateful.delegationTable };
     const granted = grantedTableOperations(FUNCTION_IDS);
     for (const [name, table] of Object.entries(tables)) {
       const TableName = logicalIdOf(table);
@@ -288,7 +288,7 @@ describe('the dashboard', () => {
       const fn = logicalIdOf(app.stateless.functions[functionId]);
       for (const metricName of ['Errors', 'Throttles', 'Duration']) expect(dashboard).toContain(`"AWS/Lambda","${metricName}","FunctionName","${fn}"`);
     }
-    for (const table of [app.stateful.ledgerTable, app.stateful.merchantTable, app.stateful.configTable]) {
+    for (const table of [app.stateful.ledgerTable, app.stateful.merchantTable, app.stateful.configTable, app.stateful.delegationTable]) {
       const tableName = logicalIdOf(table);
       for (const metricName of ['ReadThrottleEvents', 'WriteThrottleEvents']) expect(dashboard).toContain(`"AWS/DynamoDB","${metricName}","TableName","${tableName}"`);
       expect(dashboard).toContain(`MetricName=\\"SystemErrors\\" TableName=\\"${tableName}\\"`);

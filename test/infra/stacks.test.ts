@@ -22,6 +22,7 @@ let ids: {
   ledger: string;
   merchant: string;
   config: string;
+  delegation: string;
   originSecret: string;
 };
 
@@ -38,6 +39,7 @@ beforeAll(() => {
     ledger: logicalIdOf(app.stateful.ledgerTable),
     merchant: logicalIdOf(app.stateful.merchantTable),
     config: logicalIdOf(app.stateful.configTable),
+    delegation: logicalIdOf(app.stateful.delegationTable),
     originSecret: logicalIdOf(app.stateless.node.findChild('OriginVerifySecret')),
   };
 }, SYNTH_TIMEOUT_MS);
@@ -46,6 +48,14 @@ const logStatement = (functionId: string) => ({
   Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
   Effect: 'Allow',
   Resource: expect.stringMatching(new RegExp(`^${functionId}FunctionLogGroup[0-9A-F]{8}\\.Arn$`, 'i')),
+});
+
+/** Item actions on the delegation registry, confined to the items of some scopes (test/infra/delegated-signing.test.ts has the rest). */
+const delegationStatement = (Action: string[], leadingKeys: string[]) => ({
+  Action,
+  Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': leadingKeys } },
+  Effect: 'Allow',
+  Resource: `${ids.delegation}.Arn`,
 });
 
 describe('the stateful stack', () => {
@@ -98,8 +108,8 @@ describe('the stateful stack', () => {
   it('keeps every table on demand, with point-in-time recovery and deletion protection, retained and unnamed', () => {
     const tables = app.statefulTemplate.findResources('AWS::DynamoDB::GlobalTable');
     // The previous release's idempotency table stays one release, unused (see the upgrade test below).
-    expect(Object.keys(tables).filter((id) => !id.startsWith('IdempotencyTable')).sort()).toEqual([ids.config, ids.ledger, ids.merchant].sort());
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables).filter((id) => !id.startsWith('IdempotencyTable')).sort()).toEqual([ids.config, ids.delegation, ids.ledger, ids.merchant].sort());
+    expect(Object.keys(tables)).toHaveLength(5);
     for (const table of Object.values(tables)) {
       expect(table).toMatchObject({
         DeletionPolicy: 'Retain',
@@ -170,6 +180,9 @@ describe('the functions', () => {
       PAYMENT_PROCESSOR: 'sandbox',
       CALLER_JWT_CLAIM: 'sub',
       MERCHANT_CACHE_TTL_SECONDS: '30',
+      SIGNING_MODE: 'kms',
+      DELEGATION_LIFETIME_SECONDS: '3600',
+      DELEGATION_RETENTION_HOURS: '720',
     });
   });
 
@@ -186,7 +199,7 @@ describe('the functions', () => {
     expect(new Set(actions)).toEqual(new Set(['kms:GetPublicKey', 'logs:CreateLogStream', 'logs:PutLogEvents']));
   });
 
-  it('give jwks the trusted payment keys and the verdict key', () => {
+  it('give jwks the trusted payment keys, the verdict key, and (kms mode) no delegation registry', () => {
     expect(environmentOf(app, app.stateless.functions.jwks)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'jwks',
@@ -195,6 +208,8 @@ describe('the functions', () => {
       TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
       VERDICT_PUBLIC_KEY: `${publicJwkId('VerdictPublicJwk')}.Jwk`,
+      PAYMENT_ISSUER: 'signed-pay',
+      SIGNING_MODE: 'kms',
     });
   });
 
@@ -208,6 +223,10 @@ describe('the functions', () => {
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
       LEDGER_TABLE_NAME: ids.ledger,
       PAYMENT_ISSUER: 'signed-pay',
+      SIGNING_MODE: 'kms',
+      DELEGATION_LIFETIME_SECONDS: '3600',
+      DELEGATION_RETENTION_HOURS: '720',
+      DELEGATION_TABLE_NAME: ids.delegation,
     });
   });
 
@@ -239,7 +258,7 @@ describe('the function permissions', () => {
     ]);
   });
 
-  it('let jwks read public keys and nothing else', () => {
+  it('let jwks read public keys (in kms mode, no delegated keys), and nothing else', () => {
     expect(roleStatementsOf(app, app.stateless.functions.jwks)).toEqual([
       logStatement('Jwks'),
       { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
@@ -247,11 +266,12 @@ describe('the function permissions', () => {
     ]);
   });
 
-  it('let verification read payment public keys, sign with the verdict key only, and get ledger items', () => {
+  it('let verification read payment public keys and payment-response delegations, sign with the verdict key only, and get ledger items', () => {
     expect(roleStatementsOf(app, app.stateless.functions.verification)).toEqual([
       logStatement('Verification'),
       { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
       { Action: 'kms:Sign', Effect: 'Allow', Resource: `${ids.verdictKey}.Arn` },
+      delegationStatement(['dynamodb:GetItem', 'dynamodb:Query'], ['payment-response+jwt#*']),
       { Action: 'dynamodb:GetItem', Effect: 'Allow', Resource: `${ids.ledger}.Arn` },
     ]);
   });
