@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDbMerchantRegistry } from '../shared/adapters/dynamodb-merchant-registry.js';
 import type { EnvContracts } from '../functions/env-contracts.js';
+import type { SigningMode } from '../shared/domain/delegation/delegation.js';
 import type { EnvName } from '../shared/lambda-env/parse-env.js';
 import { METRICS_NAMESPACE } from '../shared/observability/metric-names.js';
 import { FUNCTION_IDS, type FunctionId, handlerEntryOf, ROUTES } from '../shared/routes.js';
@@ -32,6 +33,12 @@ export interface LocalStackOptions {
    * emulator, a fault proxy): tables, keys and seed data are created there.
    */
   endpoints?: { dynamodb?: string; kms?: string };
+  /**
+   * Sign requests per second the embedded KMS accepts before it answers ThrottlingException, as
+   * the account's KMS quota would (see KmsServerOptions). Ignored with an external KMS
+   * (`endpoints.kms`), whose limits are its own. @default no limit
+   */
+  kmsRequestsPerSecond?: number;
   /** How long a function may run, as its Lambda timeout: the deadline its AWS calls must meet. @default 10 000 */
   functionTimeoutMs?: number;
   /**
@@ -40,6 +47,8 @@ export interface LocalStackOptions {
    * key from KMS on first use (a configuration without them). @default true
    */
   deployPublicKeys?: boolean;
+  /** How settlement and verification sign (cdk.json context `signingMode`). @default SIGNING_MODE from the environment, else kms */
+  signingMode?: SigningMode;
   fallback?: ApiServerOptions['fallback'];
   log?: (line: string) => void;
   onAnswer?: ApiServerOptions['onAnswer'];
@@ -83,7 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     : await startDynamoDb({ dataDir, port: options.dynamodbPort, host: options.host });
   const kmsServer = options.endpoints?.kms
     ? { ...externalService(options.endpoints.kms), callCount: (): number => Number.NaN }
-    : await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION });
+    : await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION, requestsPerSecond: options.kmsRequestsPerSecond });
   // The local stack must never reach a real account, whatever credentials the shell holds.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -100,7 +109,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const kms = new KMSClient({});
   try {
     const signingKeys = await bootstrapLocalResources({ dynamodb, kms, dataDir, externalKmsEndpoint: options.endpoints?.kms });
-    const environment = functionEnvironment(signingKeys, options.deployPublicKeys === false ? undefined : await deployedPublicKeys(kms, signingKeys));
+    const publicKeys = options.deployPublicKeys === false ? undefined : await deployedPublicKeys(kms, signingKeys);
+    const environment = functionEnvironment(signingKeys, publicKeys, options.signingMode);
     // A variable left unset is removed: an earlier stack of this process may have set it.
     for (const [name, value] of Object.entries(environment)) {
       if (value === undefined) delete process.env[name];
@@ -165,7 +175,7 @@ function externalService(url: string): { url: string; close(): Promise<void> } {
 }
 
 /** The environment CDK gives the functions, with local values. Explicit settings of the shell win where it makes sense. */
-function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicKeys | undefined): Record<string, string | undefined> {
+function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicKeys | undefined, signingMode: SigningMode | undefined): Record<string, string | undefined> {
   const contracts: Partial<Record<AnyFunctionEnvName, string>> = {
     PAYMENT_SIGNING_KEY_ARN: keys.paymentKeyArns[0]!,
     TRUSTED_PAYMENT_KEY_ARNS: keys.paymentKeyArns.join(','),
@@ -175,6 +185,10 @@ function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicK
     PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
     CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
     MERCHANT_CACHE_TTL_SECONDS: process.env.MERCHANT_CACHE_TTL_SECONDS ?? '30',
+    // `SIGNING_MODE=delegated npm start` runs the deployment's opt-in mode (cdk.json context signingMode).
+    SIGNING_MODE: signingMode ?? process.env.SIGNING_MODE ?? 'kms',
+    DELEGATION_LIFETIME_SECONDS: process.env.DELEGATION_LIFETIME_SECONDS,
+    DELEGATION_REVOCATION_CHECK_SECONDS: process.env.DELEGATION_REVOCATION_CHECK_SECONDS,
     // Locally, always the sandbox: no local stack may reach a real processor.
     PAYMENT_PROCESSOR: 'sandbox',
     // The local issuer names the caller in `sub`, as the seed merchants' callers expect.

@@ -9,6 +9,7 @@ import { samEnvFile } from './sam-env.js';
  * `npm start`: the whole system locally. PORT (default 3000) is the API; DynamoDB and KMS
  * listen on the next two ports unless LOCAL_DYNAMODB_PORT / LOCAL_KMS_PORT say otherwise, or
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_KMS name services to use instead.
+ * LOCAL_KMS_REQUESTS_PER_SECOND makes the embedded KMS throttle Sign above that rate, as KMS's quota does.
  */
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -20,7 +21,18 @@ function portFrom(value: string | undefined, fallback: number, name: string): nu
   return port;
 }
 
+/** Unset or empty: no limit. Anything but a whole number above 0 stops the start, rather than running unthrottled. */
+function requestsPerSecondFrom(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    console.error(`${name} must be a whole number of requests per second above 0 (KMS's Sign quota to play), got '${value}'`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+
 const port = portFrom(process.env.PORT, 3000, 'PORT');
+const kmsRequestsPerSecond = requestsPerSecondFrom(process.env.LOCAL_KMS_REQUESTS_PER_SECOND, 'LOCAL_KMS_REQUESTS_PER_SECOND');
 const neighbour = (offset: number) => (port === 0 ? 0 : port + offset);
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
 mkdirSync(dataDir, { recursive: true });
@@ -36,6 +48,7 @@ const stack = await startLocalStack({
   host: process.env.HOST || '127.0.0.1',
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
+  kmsRequestsPerSecond,
   // Bring your own: with the SDK's standard endpoint variables set (moto_server, a proxy), those
   // services are used instead of the embedded ones.
   endpoints: {
@@ -64,6 +77,10 @@ console.log(`  GET  ${stack.url}/openapi.json   (the API contract)`);
 const origin = (external: boolean) => (external ? 'external, from the environment' : 'embedded');
 console.log(`DynamoDB  ${stack.dynamodbUrl}   (${origin(stack.external.dynamodb)}; AWS_ENDPOINT_URL_DYNAMODB)`);
 console.log(`KMS       ${stack.kmsUrl}   (${origin(stack.external.kms)}; AWS_ENDPOINT_URL_KMS)`);
+if (kmsRequestsPerSecond !== undefined) {
+  const quota = `at most ${kmsRequestsPerSecond} Sign requests per second, then ThrottlingException`;
+  console.log(`  ${stack.external.kms ? 'LOCAL_KMS_REQUESTS_PER_SECOND is ignored: the KMS in use is external' : quota}`);
+}
 console.log(`Data      ${dataDir}   (sam local invoke --env-vars ${samEnvPath})`);
 // Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
 for (const [merchantId, token] of Object.entries(stack.devTokens)) console.log(`Token ${merchantId.padEnd(7)} ${token}`);

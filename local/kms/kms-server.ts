@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { KeyStore } from './key-store.js';
 import { KmsError, type KmsScope, type RequestBody, runOperation } from './operations.js';
+import { RequestQuota } from './request-quota.js';
 
 export interface KmsServerOptions {
   /** keys are kept under `<dataDir>/kms/keys/` */
@@ -21,12 +22,19 @@ export interface KmsServerOptions {
   region?: string;
   /** the account in ARNs; default 000000000000 */
   accountId?: string;
+  /**
+   * Sign requests per second, as the account's KMS quota for cryptographic operations; above it, ThrottlingException.
+   * KMS's quotas of the other operations are far above what the local stack sends. Default: no limit.
+   */
+  requestsPerSecond?: number;
 }
 
 export interface RunningKmsServer {
   url: string;
   /** How many requests of an operation were answered successfully: lets tests prove a call did or did not happen. */
   callCount(operation: string): number;
+  /** How many requests were refused with ThrottlingException (they are not in callCount). */
+  throttledCount(): number;
   /** Stops listening and resolves once every request has been answered; calling it again is harmless. */
   close(): Promise<void>;
 }
@@ -35,12 +43,18 @@ const TARGET_PREFIX = 'TrentService.';
 // KMS's largest request members are a few kilobytes; anything near this limit is a mistake.
 const MAX_BODY_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 2_000;
+// Of the operations implemented here, Sign alone counts against the cryptographic-operations quota.
+const QUOTA_OPERATIONS = new Set(['Sign']);
+// What KMS answers, message included (its developer guide, "Throttling AWS KMS requests").
+const THROTTLED = { __type: 'ThrottlingException', message: 'You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.' };
 
 export async function startKmsServer(options: KmsServerOptions): Promise<RunningKmsServer> {
   const host = options.host ?? '127.0.0.1';
   const store = await KeyStore.open(join(options.dataDir, 'kms', 'keys'));
   const scope: KmsScope = { region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' };
   const calls = new Map<string, number>();
+  const quota = options.requestsPerSecond === undefined ? undefined : new RequestQuota(options.requestsPerSecond);
+  let throttled = 0;
   const answering = new Set<Promise<void>>();
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -48,6 +62,11 @@ export async function startKmsServer(options: KmsServerOptions): Promise<Running
     try {
       const body = await readBody(request); // read first, so that every answer leaves the connection reusable
       const operation = operationOf(request);
+      if (quota && QUOTA_OPERATIONS.has(operation) && !quota.tryAccept()) {
+        throttled += 1;
+        send(response, 400, THROTTLED, requestId);
+        return;
+      }
       const result = await runOperation(store, scope, operation, parseBody(body));
       calls.set(operation, (calls.get(operation) ?? 0) + 1);
       send(response, 200, result, requestId);
@@ -71,6 +90,7 @@ export async function startKmsServer(options: KmsServerOptions): Promise<Running
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     callCount: (operation) => calls.get(operation) ?? 0,
+    throttledCount: () => throttled,
     close() {
       closing ??= Promise.all([closeServer(server), ...answering]).then(() => undefined);
       return closing;
