@@ -43,10 +43,10 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
     [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: keyDocument(verdictRoots, VERIFICATION_RESULT_TYP),
   };
 
-  /** A document's root keys, and where the deployment has a registry, the live keys they delegated to. */
+  /** A document's root keys, and in delegated mode the live keys they delegated to. */
   function keyDocument(roots: KmsKeySet, scope: DelegationScope): KeyDocument {
     const table = env.DELEGATION_TABLE_NAME;
-    if (table === undefined || env.PAYMENT_ISSUER === undefined) return { keys: () => roots.jwks(), cacheControl: CACHE_CONTROL };
+    if (env.SIGNING_MODE !== 'delegated' || table === undefined || env.PAYMENT_ISSUER === undefined) return { keys: () => roots.jwks(), cacheControl: CACHE_CONTROL };
     const registry = async () => (await aws()).delegations!;
     const delegated = new PublishedDelegatedKeys(
       roots,
@@ -58,9 +58,7 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
         onProblem: (message, details) => logger.error(message, details),
       },
     );
-    // Listed in either mode: tokens signed before a switch back to kms still verify for their hour.
-    const cacheControl = env.SIGNING_MODE === 'delegated' ? DELEGATED_CACHE_CONTROL : CACHE_CONTROL;
-    return { keys: async () => [...(await roots.jwks()), ...(await delegated.jwks())], cacheControl };
+    return { keys: async () => [...(await roots.jwks()), ...(await delegated.jwks())], cacheControl: DELEGATED_CACHE_CONTROL };
   }
 
   // The API contract is a public document too; it loads on the first request for it.

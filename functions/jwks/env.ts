@@ -15,9 +15,9 @@ export const jwksEnvSchema = z
     /** Public halves read at deploy time: the JWKS is served without KMS (a key missing here is fetched). */
     TRUSTED_PAYMENT_PUBLIC_KEYS: z.optional(publicJwkListSchema),
     VERDICT_PUBLIC_KEY: z.optional(publicJwkJsonSchema),
-    /** In delegated mode the documents change with every new container: caches keep them seconds only. */
+    /** In delegated mode the documents list the live delegated keys, and caches keep them seconds only. */
     SIGNING_MODE: signingModeEnvShape.SIGNING_MODE,
-    /** Where set, both documents list the live delegated keys beside the root keys. */
+    /** The delegation registry, read in delegated mode. */
     DELEGATION_TABLE_NAME: signingModeEnvShape.DELEGATION_TABLE_NAME,
     DELEGATION_REVOCATION_CHECK_SECONDS: signingModeEnvShape.DELEGATION_REVOCATION_CHECK_SECONDS,
     /** The issuer delegations must name before their keys are published (with DELEGATION_TABLE_NAME). */

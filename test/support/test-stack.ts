@@ -1,17 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
+import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
 import { recordContractViolations } from './openapi-contract.js';
 
 /** The running stack (its devTokens, issueToken and merchants included) and its data directory. */
 export type TestStack = RunningLocalStack & { dataDir: string };
 
 /** The local stack in this test process, on free ports and a fresh data directory; every answer is checked against openapi.json. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: Pick<LocalStackOptions, 'signingMode'> = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signed-pay-test-'));
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const stack = await startLocalStack({ dataDir, port: 0, dynamodbPort: 0, kmsPort: 0, onAnswer: recordContractViolations });
+  const stack = await startLocalStack({ dataDir, port: 0, dynamodbPort: 0, kmsPort: 0, onAnswer: recordContractViolations, ...options });
   return {
     ...stack,
     dataDir,
