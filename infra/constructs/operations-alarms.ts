@@ -42,6 +42,14 @@ const MAX_5XX_PERCENT = 5;
  * too early. A handful is noise; this many in five minutes is someone trying, or a broken rotation.
  */
 const MAX_REJECTIONS_PER_PERIOD = 20;
+/** The rejections whose bursts mean an attack or a broken key change, and what each says. */
+const REJECTIONS_WORTH_AN_ALARM = {
+  BAD_SIGNATURE: 'found a signature that does not match: forged or altered payment responses are being tried.',
+  UNKNOWN_KEY: 'named a key we do not trust: forged tokens, or a payment key retired (or not yet trusted) while its responses are still in use.',
+  // Delegated signing: a revoked delegation's key still in use, or tokens of ended delegations replayed without checkLedger.
+  DELEGATION_REVOKED: "named a delegated key whose delegation was revoked: the key revoked is being used, or the revoked container's receipts are still being checked.",
+  DELEGATION_EXPIRED: 'presented a delegated key outside its delegation: a stolen ephemeral key signing after its hour, or receipts checked too late without checkLedger.',
+} as const;
 const MIN_SETTLEMENTS_FOR_A_RATE = 20;
 const MAX_DECLINE_PERCENT = 50;
 
@@ -178,15 +186,12 @@ export class OperationsAlarms extends Construct {
   }
 
   private verificationAlarms(): void {
-    for (const reason of ['BAD_SIGNATURE', 'UNKNOWN_KEY'] as const) {
+    for (const [reason, meaning] of Object.entries(REJECTIONS_WORTH_AN_ALARM)) {
       this.add(`Verification ${reason}`, `Verification${reason.replace('_', '')}`, {
-        metric: verificationResultMetric(reason),
+        metric: verificationResultMetric(reason as keyof typeof REJECTIONS_WORTH_AN_ALARM),
         threshold: MAX_REJECTIONS_PER_PERIOD,
         evaluationPeriods: 1,
-        description:
-          reason === 'BAD_SIGNATURE'
-            ? `At least ${MAX_REJECTIONS_PER_PERIOD} verifications in five minutes found a signature that does not match: forged or altered payment responses are being tried.`
-            : `At least ${MAX_REJECTIONS_PER_PERIOD} verifications in five minutes named a key we do not trust: forged tokens, or a payment key retired (or not yet trusted) while its responses are still in use.`,
+        description: `At least ${MAX_REJECTIONS_PER_PERIOD} verifications in five minutes ${meaning}`,
       });
     }
   }

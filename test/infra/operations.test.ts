@@ -98,6 +98,8 @@ describe('the alarms', () => {
         ...['ledger', 'merchants', 'config', 'delegations'].flatMap((table) => [`DynamoDB throttles ${table}`, `DynamoDB system errors ${table}`]),
         'Verification BAD_SIGNATURE',
         'Verification UNKNOWN_KEY',
+        'Verification DELEGATION_REVOKED',
+        'Verification DELEGATION_EXPIRED',
         'Settlement decline rate',
         'Stale config served',
       ].sort(),
@@ -214,8 +216,8 @@ describe('the alarms', () => {
     }
   });
 
-  it('fire on 20 or more BAD_SIGNATURE or UNKNOWN_KEY verification results in five minutes, a static threshold', () => {
-    for (const reason of ['BAD_SIGNATURE', 'UNKNOWN_KEY']) {
+  it('fire on 20 or more BAD_SIGNATURE, UNKNOWN_KEY, DELEGATION_REVOKED or DELEGATION_EXPIRED results in five minutes, a static threshold', () => {
+    for (const reason of ['BAD_SIGNATURE', 'UNKNOWN_KEY', 'DELEGATION_REVOKED', 'DELEGATION_EXPIRED']) {
       expect(alarm(`Verification ${reason}`), reason).toEqual({
         threshold: 20,
         comparison: AT_LEAST,
