@@ -81,6 +81,8 @@ if (kmsRequestsPerSecond !== undefined) {
   const quota = `at most ${kmsRequestsPerSecond} Sign requests per second, then ThrottlingException`;
   console.log(`  ${stack.external.kms ? 'LOCAL_KMS_REQUESTS_PER_SECOND is ignored: the KMS in use is external' : quota}`);
 }
+const signingMode = stack.functionEnvironment.SIGNING_MODE;
+console.log(`Signing   ${signingMode}   (${signingMode === 'delegated' ? 'ephemeral keys certified by the KMS keys, one Sign per delegation' : 'one KMS Sign per token; SIGNING_MODE=delegated for the other mode'})`);
 console.log(`Data      ${dataDir}   (sam local invoke --env-vars ${samEnvPath})`);
 // Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
 for (const [merchantId, token] of Object.entries(stack.devTokens)) console.log(`Token ${merchantId.padEnd(7)} ${token}`);
