@@ -4,12 +4,14 @@ import { lockDataDirOrExit } from './data-dir-lock.js';
 import { serveDemo } from './demo/serve-demo.js';
 import { startLocalStack } from './local-stack.js';
 import { samEnvFile } from './sam-env.js';
+import { SIGNING_MODES, type SigningMode } from '../shared/domain/delegation/delegation.js';
 
 /**
  * `npm start`: the whole system locally. PORT (default 3000) is the API; DynamoDB and KMS
  * listen on the next two ports unless LOCAL_DYNAMODB_PORT / LOCAL_KMS_PORT say otherwise, or
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_KMS name services to use instead.
- * LOCAL_KMS_REQUESTS_PER_SECOND makes the embedded KMS throttle Sign above that rate, as KMS's quota does.
+ * LOCAL_KMS_REQUESTS_PER_SECOND makes the embedded KMS throttle Sign above that rate, as KMS's quota does;
+ * SIGNING_MODE=delegated runs the functions in the deployment's delegated signing mode.
  */
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -31,7 +33,18 @@ function requestsPerSecondFrom(value: string | undefined, name: string): number 
   return Number(value);
 }
 
+/** Unset or empty: kms, as a deployment without the signingMode context. */
+function signingModeFrom(value: string | undefined): SigningMode {
+  if (value === undefined || value === '') return 'kms';
+  if (!(SIGNING_MODES as readonly string[]).includes(value)) {
+    console.error(`SIGNING_MODE must be one of ${SIGNING_MODES.join(', ')} (cdk.json context signingMode), got '${value}'`);
+    process.exit(2);
+  }
+  return value as SigningMode;
+}
+
 const port = portFrom(process.env.PORT, 3000, 'PORT');
+const signingMode = signingModeFrom(process.env.SIGNING_MODE);
 const kmsRequestsPerSecond = requestsPerSecondFrom(process.env.LOCAL_KMS_REQUESTS_PER_SECOND, 'LOCAL_KMS_REQUESTS_PER_SECOND');
 const neighbour = (offset: number) => (port === 0 ? 0 : port + offset);
 const dataDir = resolve(process.env.LOCAL_DATA_DIR || '.local');
@@ -49,6 +62,7 @@ const stack = await startLocalStack({
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
   kmsRequestsPerSecond,
+  signingMode,
   // Bring your own: with the SDK's standard endpoint variables set (moto_server, a proxy), those
   // services are used instead of the embedded ones.
   endpoints: {
@@ -81,7 +95,6 @@ if (kmsRequestsPerSecond !== undefined) {
   const quota = `at most ${kmsRequestsPerSecond} Sign requests per second, then ThrottlingException`;
   console.log(`  ${stack.external.kms ? 'LOCAL_KMS_REQUESTS_PER_SECOND is ignored: the KMS in use is external' : quota}`);
 }
-const signingMode = stack.functionEnvironment.SIGNING_MODE;
 console.log(`Signing   ${signingMode}   (${signingMode === 'delegated' ? 'ephemeral keys certified by the KMS keys, one Sign per delegation' : 'one KMS Sign per token; SIGNING_MODE=delegated for the other mode'})`);
 console.log(`Data      ${dataDir}   (sam local invoke --env-vars ${samEnvPath})`);
 // Bearer tokens of the seed merchants from the local issuer (90 days, new ones on every start).
