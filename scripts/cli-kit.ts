@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { type Target, TargetError } from './config/target.js';
 
 /**
- * What the operator CLIs (config, merchants) share: their I/O, exit codes, error kinds, option
+ * What the operator CLIs (config, merchants, delegations) share: their I/O, exit codes, error kinds, option
  * parsing and the way an AWS failure is told. Each CLI keeps its own commands and refusals.
  */
 export interface CliIo {
