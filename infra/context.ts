@@ -1,4 +1,5 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { IDEMPOTENT_REPLAY_LIFETIME_HOURS } from '../shared/domain/settlement/idempotency.js';
 import { MAX_DELEGATION_LIFETIME_SECONDS, MIN_DELEGATION_LIFETIME_SECONDS, SIGNING_MODES, type SigningMode } from '../shared/domain/delegation/delegation.js';
 import { CALLER_JWT_CLAIMS } from '../shared/domain/merchants/caller-claims.js';
 import * as z from '../shared/zod.js';
@@ -204,8 +205,9 @@ export function parseDeploymentContext(read: (key: string) => unknown, now: () =
     alarmSubscriptions: context.alarmSubscriptions,
     signingMode: context.signingMode,
     delegationLifetimeSeconds: context.delegationLifetimeMinutes * 60,
-    // Delegations carry the KMS signatures that make receipts of delegated keys checkable: kept as long as receipts are.
-    delegationRetentionHours: paymentKeys.receiptVerifiableHours,
+    // Delegations carry the KMS signatures that make receipts of delegated keys checkable: kept as long
+    // as receipts are, and at least as long as settlement replays a receipt (idempotency.ts).
+    delegationRetentionHours: Math.max(paymentKeys.receiptVerifiableHours, IDEMPOTENT_REPLAY_LIFETIME_HOURS),
   };
 }
 

@@ -42,7 +42,8 @@ export function createSettlementHandler(env: SettlementEnv, clients = settlement
       issuer: env.PAYMENT_ISSUER,
       // The environment schema requires the table in delegated mode.
       registry: () => new DynamoDbDelegationRegistry(documentClient, env.DELEGATION_TABLE_NAME!),
-      onRenewalFailure: (error) => logger.warn('could not renew the signing delegation; signing with the current one', { error: error as Error }),
+      onDelegated: (kid, window) => logger.info('signing payment responses with a new delegated key', { kid, ...window }),
+      onProblem: (message, error) => logger.warn(message, { error: error as Error }),
     }),
     ledger: new DynamoDbLedger(documentClient, env.LEDGER_TABLE_NAME),
     issuer: env.PAYMENT_ISSUER,

@@ -40,7 +40,8 @@ export function verificationAwsAdapters(env: VerificationEnv, metrics: ServiceMe
       issuer: env.PAYMENT_ISSUER,
       // The environment schema requires the table in delegated mode.
       registry: () => delegations!,
-      onRenewalFailure: (error) => logger.warn('could not renew the verdict signing delegation; signing with the current one', { error: error as Error }),
+      onDelegated: (kid, window) => logger.info('signing verdicts with a new delegated key', { kid, ...window }),
+      onProblem: (message, error) => logger.warn(message, { error: error as Error }),
     }),
     fetchPublicJwk: (keyArn: string) => fetchPublicJwk(kms, keyArn),
   };

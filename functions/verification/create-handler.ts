@@ -20,7 +20,7 @@ function delegatedKeys(env: VerificationEnv, rootKeys: KmsKeySet, aws: () => Pro
   const registry = async () => (await aws()).delegations!;
   return new DelegatedKeySet(
     rootKeys,
-    { get: async (scope, kid) => (await registry()).get(scope, kid), revokedKids: async (scope, now) => (await registry()).revokedKids(scope, now) },
+    { get: async (scope, kid) => (await registry()).get(scope, kid), revokedKids: async (scope) => (await registry()).revokedKids(scope) },
     {
       scope: PAYMENT_RESPONSE_TYP,
       issuer: env.PAYMENT_ISSUER,

@@ -1,5 +1,5 @@
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { DelegationScope } from '../../shared/domain/delegation/delegation.js';
 import type { DeploymentContext } from '../context.js';
@@ -87,13 +87,31 @@ export function bindVerdictSigner(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, ver
 export function bindDelegationSigner(fn: BindTarget<'DELEGATION_TABLE_NAME'>, registry: ITableV2, scope: DelegationScope): void {
   fn.setEnvironment('DELEGATION_TABLE_NAME', registry.tableName);
   allowItemActions(fn, registry, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'], [scope]);
+  // Only operators revoke, and nothing un-revokes: a function (or whoever holds its credentials)
+  // may not write the revocation list, whatever else it may write in its scope.
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.DENY,
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      resources: [registry.tableArn],
+      conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [`${scope}#revoked`] } },
+    }),
+  );
 }
 
-/** A verifier gets a delegation by kid and queries the live and revoked lists of these scopes; it never writes. */
-export function bindDelegationReader(fn: BindTarget<'DELEGATION_TABLE_NAME'>, registry: ITableV2, scopes: readonly DelegationScope[]): void {
+/**
+ * A verifier queries the live and revoked lists of these scopes and, with `getByKid`, gets a
+ * delegation by kid (verification does; the JWKS only lists); it never writes.
+ */
+export function bindDelegationReader(
+  fn: BindTarget<'DELEGATION_TABLE_NAME'>,
+  registry: ITableV2,
+  scopes: readonly DelegationScope[],
+  { getByKid }: { getByKid: boolean },
+): void {
   if (scopes.length === 0) throw new Error('bindDelegationReader needs at least one scope');
   fn.setEnvironment('DELEGATION_TABLE_NAME', registry.tableName);
-  allowItemActions(fn, registry, ['dynamodb:GetItem', 'dynamodb:Query'], scopes);
+  allowItemActions(fn, registry, getByKid ? ['dynamodb:GetItem', 'dynamodb:Query'] : ['dynamodb:Query'], scopes);
 }
 
 export type SigningSettings = Pick<DeploymentContext, 'signingMode' | 'delegationLifetimeSeconds' | 'delegationRetentionHours'>;

@@ -98,7 +98,7 @@ export class StatelessStack extends Stack {
         bindVerdictKeyForPublishing(fn, stateful.verdictKey, stateful.verdictPublicJwk);
         // Delegated mode only: in kms mode the documents hold root keys alone and jwks loads no AWS SDK.
         // (After a switch back to kms, verification still accepts the last hour's delegated tokens.)
-        if (settings.signingMode === 'delegated') bindDelegationReader(fn, stateful.delegationTable, DELEGATION_SCOPES);
+        if (settings.signingMode === 'delegated') bindDelegationReader(fn, stateful.delegationTable, DELEGATION_SCOPES, { getByKid: false });
         // Only delegations that name our issuer are published.
         fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
         // In delegated mode the documents change with every new container: cached seconds, not minutes.
@@ -109,7 +109,7 @@ export class StatelessStack extends Stack {
         bindVerdictSigner(fn, stateful.verdictKey);
         bindSigningMode(fn, settings, stateful.delegationTable, VERIFICATION_RESULT_TYP);
         // In either mode: payment responses of delegated keys stay checkable after a switch back to kms.
-        bindDelegationReader(fn, stateful.delegationTable, [PAYMENT_RESPONSE_TYP]);
+        bindDelegationReader(fn, stateful.delegationTable, [PAYMENT_RESPONSE_TYP], { getByKid: true });
         bindLedgerForRead(fn, stateful.ledgerTable);
         fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
       },

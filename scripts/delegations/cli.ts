@@ -119,7 +119,7 @@ function reasonFrom(value: string | undefined): string {
 
 async function list({ registry, scope, io, json, now }: Context): Promise<number> {
   const seconds = Math.floor(now.getTime() / 1000);
-  const [live, revokedKids] = await Promise.all([registry.live(scope, seconds), registry.revokedKids(scope, seconds)]);
+  const [live, revokedKids] = await Promise.all([registry.live(scope, seconds), registry.revokedKids(scope)]);
   // The live listing is a copy made at registration: when and why a key was revoked is on the delegation itself.
   const delegations = await Promise.all(live.map(async (listed) => (revokedKids.has(listed.kid) ? ((await registry.get(scope, listed.kid)) ?? listed) : listed)));
   const views = delegations.map((delegation) => viewOf(delegation, revokedKids, now));
@@ -128,7 +128,7 @@ async function list({ registry, scope, io, json, now }: Context): Promise<number
 }
 
 async function show({ registry, scope, kid, io, json, now }: Context): Promise<number> {
-  const [delegation, revokedKids] = await Promise.all([registry.get(scope, kid), registry.revokedKids(scope, Math.floor(now.getTime() / 1000))]);
+  const [delegation, revokedKids] = await Promise.all([registry.get(scope, kid), registry.revokedKids(scope)]);
   if (!delegation) throw await unknownKid(registry, scope, kid);
   const view = viewOf(delegation, revokedKids, now);
   print(io, json, { ...view, delegation: delegation.delegation }, () => showText(view, delegation.delegation));

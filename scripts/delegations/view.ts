@@ -71,10 +71,9 @@ export function revokeText(view: DelegationView, alreadyRevoked: boolean): strin
   }
   const done = `Revoked ${name} at ${view.revokedAt}: ${view.revocationReason}`;
   if (Date.parse(view.until) <= Date.parse(view.revokedAt!)) {
-    // revokedKids() lists live delegations only: a verifier that trusted this key before keeps trusting it.
     return (
-      `${done}\nIt had ended at ${view.until} and signs nothing more. Verifiers that look it up from now on refuse its tokens; ` +
-      'the revocation list they poll holds live delegations only, so a container that trusted it before may still accept them.'
+      `${done}\nIt had ended at ${view.until} and signs nothing more. Verifiers refuse its tokens within ` +
+      'DELEGATION_REVOCATION_CHECK_SECONDS (5 s by default), even those the ledger holds (checkLedger).'
     );
   }
   return (

@@ -8,6 +8,7 @@ import { isOutage } from './aws/outage.js';
 import { base64url } from './base64url.js';
 import { toLowS } from './ecdsa-low-s.js';
 import { jwkThumbprint } from './jwk-thumbprint.js';
+import { RevocationList } from './revocation-list.js';
 
 /** The root signer: KMS, with its key's id (the delegation header names it). */
 export type RootSigner = JwsSigner & { readonly kid: string };
@@ -21,8 +22,10 @@ export interface DelegatedSigningOptions {
   /** How often the revocation list is read while signing. */
   revocationCheckSeconds: number;
   now?: () => number;
-  /** A renewal failed while the current delegation could still sign (the handler logs it). */
-  onRenewalFailure?: (error: unknown) => void;
+  /** A new delegated key was registered (the handler logs its kid: operators revoke by it). */
+  onDelegated?: (kid: string, window: { notBefore: number; expires: number }) => void;
+  /** Something went wrong that the signer rides out (a failed renewal, an unreadable revocation list): the handler logs it. */
+  onProblem?: (message: string, error: unknown) => void;
 }
 
 /**
@@ -31,12 +34,19 @@ export interface DelegatedSigningOptions {
  */
 const NOT_BEFORE_BACKDATE_SECONDS = 60;
 /**
- * Renewed once less than this share of its lifetime is left, so every token stays verifiable by
- * its signature for at least that long (a quarter hour with hour-long delegations).
+ * A delegation hands over once less than this share of its lifetime is left, so every token stays
+ * verifiable by its signature for at least that long (a quarter hour with hour-long delegations).
  */
-const RENEW_WHEN_LEFT = 0.25;
-/** Below this, a delegation is not used even when renewing fails: its tokens would expire at once. */
+const HAND_OVER_WHEN_LEFT = 0.25;
+/**
+ * Its successor is registered this long before it signs anything: JOSE clients refetch a JWKS for
+ * an unknown kid at most every 30 s (jose's default cooldown), and the JWKS is cached 5 s.
+ */
+const PUBLISHED_BEFORE_USE_SECONDS = 60;
+/** Below this, a delegation is not used even when no successor can be had: its tokens would expire at once. */
 const LAST_USE_MARGIN_SECONDS = 30;
+/** After a failed renewal, KMS is asked again only after this (doubling per failure in a row): a throttled KMS is not stormed. */
+const RENEWAL_BACKOFF = { firstMs: 5_000, maxMs: 60_000 };
 
 interface ActiveDelegation {
   kid: string;
@@ -44,6 +54,8 @@ interface ActiveDelegation {
   /** The base64url header of every token it signs (alg, kid, typ): the same bytes every time. */
   headerPart: string;
   expires: number;
+  /** Epoch ms. */
+  registeredAt: number;
 }
 
 /**
@@ -55,19 +67,24 @@ interface ActiveDelegation {
  *    key sign a delegation of it: its public JWK, its kid (RFC 7638 thumbprint), the one token
  *    kind it may sign, `nbf` and `exp` (at most an hour apart).
  * 2. Register the delegation before any token it signs leaves: verifiers and the JWKS find it there.
- * 3. Sign locally until a quarter of its lifetime is left, then renew (concurrent signatures share
- *    one renewal; a failed renewal keeps the current delegation while it can still sign).
- * 4. Every few seconds read the revocation list: a revoked delegation is replaced at once.
+ * 3. Sign locally. A minute before a quarter of the lifetime is left, prepare the successor in
+ *    the background (steps 1-2), and hand over to it a minute after it was registered. A failed
+ *    renewal backs off and the current delegation signs on while it can.
+ * 4. Every few seconds read the revocation list: a revoked delegation is dropped at once, and so
+ *    is one that has signed longer than the list's staleness limit without a successful read.
  *
- * Someone who reads this container's memory can sign tokens of this kind until the delegation
- * expires, or is revoked: no other kind, no longer.
+ * Someone who reads this container's memory gets this key, good for tokens of this kind until its
+ * delegation ends or is revoked (and, as in kms mode, the role's credentials: see the README).
  */
 export class DelegatedJwsSigner implements JwsSigner {
-  readonly #options: Required<Omit<DelegatedSigningOptions, 'onRenewalFailure'>> & Pick<DelegatedSigningOptions, 'onRenewalFailure'>;
+  readonly #options: Required<Omit<DelegatedSigningOptions, 'onDelegated' | 'onProblem'>> & Pick<DelegatedSigningOptions, 'onDelegated' | 'onProblem'>;
+  readonly #revocations: RevocationList;
   #current: ActiveDelegation | undefined;
-  #renewing: Promise<ActiveDelegation> | undefined;
-  #revocationsReadAt = Number.NEGATIVE_INFINITY;
-  #readingRevocations: Promise<void> | undefined;
+  #next: ActiveDelegation | undefined;
+  #renewing: Promise<void> | undefined;
+  #failuresInARow = 0;
+  #lastFailure: unknown;
+  #nextAttemptAt = 0;
 
   constructor(
     private readonly root: RootSigner,
@@ -75,6 +92,12 @@ export class DelegatedJwsSigner implements JwsSigner {
     options: DelegatedSigningOptions,
   ) {
     this.#options = { now: Date.now, ...options };
+    this.#revocations = new RevocationList(registry, {
+      scope: options.scope,
+      checkSeconds: options.revocationCheckSeconds,
+      now: this.#options.now,
+      onReadFailure: (error) => this.#options.onProblem?.('could not read the revocation list; signing on with the current delegation', error),
+    });
   }
 
   async sign(typ: string, claims: Record<string, unknown>): Promise<string> {
@@ -86,34 +109,62 @@ export class DelegatedJwsSigner implements JwsSigner {
   }
 
   async #usableDelegation(): Promise<ActiveDelegation> {
-    await this.#dropIfRevoked();
-    const now = this.#seconds();
+    await this.#dropRevoked();
+    this.#handOverWhenDue();
     const current = this.#current;
-    const { lifetimeSeconds } = this.#options;
-    if (current && current.expires - now > lifetimeSeconds * RENEW_WHEN_LEFT) return current;
-    try {
-      return await this.#renew();
-    } catch (error) {
-      if (current && current.expires - now > LAST_USE_MARGIN_SECONDS) {
-        this.#options.onRenewalFailure?.(error);
-        return current;
-      }
-      throw error;
+    const left = current ? current.expires - this.#seconds() : 0;
+    if (current && left <= this.#options.lifetimeSeconds * HAND_OVER_WHEN_LEFT + PUBLISHED_BEFORE_USE_SECONDS && !this.#next) {
+      this.#renew()?.catch(() => undefined); // in the background: this token is signed by the current one
+    }
+    if (current && left > LAST_USE_MARGIN_SECONDS) return current;
+
+    // None that can sign: wait for one (the first signature of a container, or after a revocation).
+    const renewing = this.#renew();
+    if (!renewing) throw this.#unavailable();
+    await renewing;
+    this.#handOverWhenDue(true);
+    if (!this.#current) throw this.#unavailable();
+    return this.#current;
+  }
+
+  /** While backing off: an outage stays a 503 for the caller to retry; anything else (access denied) is ours, a 500. */
+  #unavailable(): unknown {
+    const failure = this.#lastFailure;
+    return failure instanceof SigningUnavailableError || isOutage(failure) ? new SigningUnavailableError(failure) : failure;
+  }
+
+  /** Step 3's hand-over: when the current delegation is due and the successor has been published long enough (or at once, `urgent`). */
+  #handOverWhenDue(urgent = false): void {
+    const next = this.#next;
+    if (!next) return;
+    const left = this.#current ? this.#current.expires - this.#seconds() : 0;
+    const published = this.#options.now() - next.registeredAt >= PUBLISHED_BEFORE_USE_SECONDS * 1000;
+    const due = left <= this.#options.lifetimeSeconds * HAND_OVER_WHEN_LEFT;
+    if (urgent || left <= LAST_USE_MARGIN_SECONDS || (due && published)) {
+      this.#current = next;
+      this.#next = undefined;
     }
   }
 
-  #renew(): Promise<ActiveDelegation> {
-    this.#renewing ??= this.#delegate().then(
-      (delegation) => {
-        this.#renewing = undefined;
-        this.#current = delegation;
-        return delegation;
-      },
-      (error: unknown) => {
-        this.#renewing = undefined;
+  /** One renewal at a time, none while backing off; it leaves the new delegation in `#next`. */
+  #renew(): Promise<void> | undefined {
+    if (this.#renewing) return this.#renewing;
+    if (this.#options.now() < this.#nextAttemptAt) return undefined;
+    this.#renewing = this.#delegate()
+      .then((delegation) => {
+        this.#next = delegation;
+        this.#failuresInARow = 0;
+      })
+      .catch((error: unknown) => {
+        this.#lastFailure = error;
+        this.#nextAttemptAt = this.#options.now() + Math.min(RENEWAL_BACKOFF.firstMs * 2 ** this.#failuresInARow, RENEWAL_BACKOFF.maxMs);
+        this.#failuresInARow += 1;
+        this.#options.onProblem?.('could not make a new signing delegation', error);
         throw error;
-      },
-    );
+      })
+      .finally(() => {
+        this.#renewing = undefined;
+      });
     return this.#renewing;
   }
 
@@ -137,28 +188,21 @@ export class DelegatedJwsSigner implements JwsSigner {
       // Unregistered, its tokens would verify nowhere: nothing is signed with it.
       throw isOutage(error) ? new SigningUnavailableError(error) : error;
     }
+    this.#options.onDelegated?.(kid, { notBefore, expires });
     const headerPart = base64url(JSON.stringify({ alg: SIGNING_ALGORITHM, kid, typ: scope }));
-    return { kid, privateKey, headerPart, expires };
+    return { kid, privateKey, headerPart, expires, registeredAt: this.#options.now() };
   }
 
-  /**
-   * Step 4. An unreadable list keeps the delegation until the next read (verifiers refuse what
-   * it signs if it was revoked); it is not asked again on every signature meanwhile.
-   */
-  async #dropIfRevoked(): Promise<void> {
+  /** Step 4. */
+  async #dropRevoked(): Promise<void> {
+    if (!this.#current && !this.#next) return;
+    await this.#revocations.refresh();
+    if (this.#next && this.#revocations.has(this.#next.kid)) this.#next = undefined;
     const current = this.#current;
-    if (!current || this.#options.now() - this.#revocationsReadAt < this.#options.revocationCheckSeconds * 1000) return;
-    this.#readingRevocations ??= this.registry
-      .revokedKids(this.#options.scope, this.#seconds())
-      .then((revoked) => {
-        if (this.#current && revoked.has(this.#current.kid)) this.#current = undefined;
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        this.#revocationsReadAt = this.#options.now();
-        this.#readingRevocations = undefined;
-      });
-    await this.#readingRevocations;
+    if (!current) return;
+    // Unsure whether it was revoked, a delegation older than the list's staleness is replaced.
+    const unsure = !this.#revocations.isFresh() && !this.#revocations.isFreshSince(current.registeredAt);
+    if (this.#revocations.has(current.kid) || unsure) this.#current = undefined;
   }
 
   #seconds(): number {

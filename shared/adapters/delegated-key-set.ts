@@ -1,10 +1,12 @@
 import { DELEGATION_CLOCK_TOLERANCE_SECONDS, type DelegationScope, jwkThumbprintSchema } from '../domain/delegation/delegation.js';
 import type { DelegationRegistry } from '../domain/delegation/delegation-registry.js';
-import { type CheckedDelegation, checkDelegation, inspectDelegation } from '../domain/delegation/delegation-rule.js';
-import type { KeyLookup, SignatureKey, TrustedKeys } from '../domain/verification/trusted-keys.js';
+import type { CheckedDelegation } from '../domain/delegation/delegation-rule.js';
 import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import type { KeyLookup, SignatureKey, TrustedKeys } from '../domain/verification/trusted-keys.js';
+import { isOutage } from './aws/outage.js';
 import { signatureKeyOf } from './public-jwk.js';
+import { checkRegisteredDelegation, RootKeyUnavailableError } from './registered-delegation-check.js';
+import { RevocationList } from './revocation-list.js';
 
 export interface DelegatedKeySetOptions {
   scope: DelegationScope;
@@ -23,8 +25,6 @@ export interface DelegatedKeySetOptions {
   onProblem?: (message: string, details: Record<string, unknown>) => void;
 }
 
-/** A revocation list older than this (the registry unreachable meanwhile) no longer counts: delegated keys are unavailable. */
-const STALE_REVOCATIONS_LIMIT_SECONDS = 30;
 /** Kids remembered (trusted or unknown); past it the memory starts over, so a flood cannot grow it. */
 const MAX_REMEMBERED_KIDS = 10_000;
 
@@ -46,10 +46,7 @@ export class DelegatedKeySet implements TrustedKeys {
   readonly #remembered = new Map<string, Remembered>();
   readonly #reading = new Map<string, Promise<Remembered | undefined>>();
   readonly #options: Required<Omit<DelegatedKeySetOptions, 'onProblem'>> & Pick<DelegatedKeySetOptions, 'onProblem'>;
-  #revoked = new Set<string>();
-  #revocationsReadAt = Number.NEGATIVE_INFINITY;
-  #revocationsTriedAt = Number.NEGATIVE_INFINITY;
-  #readingRevocations: Promise<void> | undefined;
+  readonly #revocations: RevocationList;
   #budget = { second: 0, reads: 0 };
 
   constructor(
@@ -58,6 +55,12 @@ export class DelegatedKeySet implements TrustedKeys {
     options: DelegatedKeySetOptions,
   ) {
     this.#options = { unknownKidRetrySeconds: 10, registryReadsPerSecond: 20, now: Date.now, ...options };
+    this.#revocations = new RevocationList(registry, {
+      scope: options.scope,
+      checkSeconds: options.revocationCheckSeconds,
+      now: this.#options.now,
+      onReadFailure: (error) => this.#options.onProblem?.('could not read the revocation list', { error }),
+    });
   }
 
   async keyFor(kid: string): Promise<KeyLookup> {
@@ -71,8 +74,10 @@ export class DelegatedKeySet implements TrustedKeys {
     if (remembered === undefined) return { status: 'unavailable' };
     if ('unknownUntil' in remembered) return { status: 'unknown' };
 
-    if (!(await this.#revocationsAreFresh())) return { status: 'unavailable' };
-    if (this.#revoked.has(kid)) return { status: 'revoked' };
+    await this.#revocations.refresh();
+    // A list we could not read for a while may be missing a revocation: nothing delegated passes then.
+    if (!this.#revocations.isFresh()) return { status: 'unavailable' };
+    if (this.#revocations.has(kid)) return { status: 'revoked' };
     const { key, window } = remembered.trusted;
     const expired = this.#seconds() > window.expires + DELEGATION_CLOCK_TOLERANCE_SECONDS;
     return expired ? { status: 'expired', key, delegated: window } : { status: 'trusted', key, delegated: window };
@@ -88,33 +93,25 @@ export class DelegatedKeySet implements TrustedKeys {
     return reading;
   }
 
+  /** An outage is undecided (KEYS_UNAVAILABLE, retryable); any other failure is a bug of ours and propagates (500). */
   async #lookUp(kid: string): Promise<Remembered | undefined> {
     const { scope, issuer } = this.#options;
-    let registered;
     try {
-      registered = await this.registry.get(scope, kid);
+      const registered = await this.registry.get(scope, kid);
+      if (!registered) return this.#remember(kid, { unknownUntil: this.#seconds() + this.#options.unknownKidRetrySeconds });
+      if (registered.revokedAt) this.#revocations.add(kid);
+      const checked = await checkRegisteredDelegation(this.roots, registered, { issuer, scope });
+      if (!checked.ok) {
+        this.#options.onProblem?.('the registry holds a delegation that fails its checks', { kid, problem: checked.problem });
+        return this.#remember(kid, { unknownUntil: this.#seconds() + this.#options.unknownKidRetrySeconds });
+      }
+      const key = signatureKeyOf({ ...checked.delegation.jwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' });
+      return this.#remember(kid, { trusted: { ...checked.delegation, key } });
     } catch (error) {
-      this.#options.onProblem?.('could not read the delegation registry', { kid, error });
+      if (!(error instanceof RootKeyUnavailableError) && !isOutage(error)) throw error;
+      this.#options.onProblem?.('could not read a delegation', { kid, error });
       return undefined;
     }
-    if (registered?.revokedAt) this.#revoked.add(kid);
-    const inspected = registered && inspectDelegation(registered.delegation);
-    if (!inspected?.ok) {
-      if (inspected) this.#options.onProblem?.('the registry holds a delegation that is not one', { kid, problem: inspected.problem });
-      return this.#remember(kid, { unknownUntil: this.#seconds() + this.#options.unknownKidRetrySeconds });
-    }
-    const root = await this.roots.keyFor(inspected.jws.kid);
-    if (root.status === 'unavailable') return undefined;
-    // Only a root key certifies: a delegated key never delegates further.
-    const checked = root.status === 'trusted' && !root.delegated
-      ? checkDelegation(inspected.jws, root.key, { issuer, scope, kid, thumbprintOf: jwkThumbprint })
-      : { ok: false as const, problem: `its root key ${inspected.jws.kid} is not one of ours` };
-    if (!checked.ok) {
-      this.#options.onProblem?.('the registry holds a delegation that fails its checks', { kid, problem: checked.problem });
-      return this.#remember(kid, { unknownUntil: this.#seconds() + this.#options.unknownKidRetrySeconds });
-    }
-    const key = signatureKeyOf({ ...checked.delegation.jwk, kid, alg: SIGNING_ALGORITHM, use: 'sig' });
-    return this.#remember(kid, { trusted: { ...checked.delegation, key } });
   }
 
   #remember(kid: string, entry: Remembered): Remembered {
@@ -128,26 +125,6 @@ export class DelegatedKeySet implements TrustedKeys {
     if (this.#budget.second !== second) this.#budget = { second, reads: 0 };
     this.#budget.reads += 1;
     return this.#budget.reads <= this.#options.registryReadsPerSecond;
-  }
-
-  /** Reads the list when it is due; a failed read keeps the last list for a while, then nothing delegated passes. */
-  async #revocationsAreFresh(): Promise<boolean> {
-    const now = this.#options.now();
-    if (now - this.#revocationsTriedAt >= this.#options.revocationCheckSeconds * 1000) {
-      this.#readingRevocations ??= this.registry
-        .revokedKids(this.#options.scope, this.#seconds())
-        .then((revoked) => {
-          for (const kid of revoked) this.#revoked.add(kid);
-          this.#revocationsReadAt = this.#options.now();
-        })
-        .catch((error: unknown) => this.#options.onProblem?.('could not read the revocation list', { error }))
-        .finally(() => {
-          this.#revocationsTriedAt = this.#options.now();
-          this.#readingRevocations = undefined;
-        });
-      await this.#readingRevocations;
-    }
-    return this.#options.now() - this.#revocationsReadAt <= STALE_REVOCATIONS_LIMIT_SECONDS * 1000;
   }
 
   #seconds(): number {

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, PutCommand, type QueryCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DELEGATION_SCOPES, type DelegationScope } from '../domain/delegation/delegation.js';
 import type { DelegationRegistry, RegisteredDelegation } from '../domain/delegation/delegation-registry.js';
@@ -14,8 +15,9 @@ const LISTING_AFTERLIFE_SECONDS = 3600;
  *   (the retention of receipts, for audit), marked when revoked;
  * - `<scope>#live` / `<expires>#<kid>`: one listing item per delegation, sorted by when it ends,
  *   so the live ones are one Query of a range, however many ended before them;
- * - `<scope>#revoked` / `<kid>`: the revocation list, short (revocations of live delegations), read
- *   every few seconds by every container that signs or verifies with delegated keys.
+ * - `<scope>#revoked` / `<kid>`: the revocation list, short (revocations are rare), read every few
+ *   seconds by every container that signs or verifies with delegated keys. Functions may not
+ *   write it (an explicit IAM deny): only operators revoke, and nothing un-revokes.
  *
  * `expiresAt` is the table's TTL attribute. Writes are single-item (no transactions): registering
  * writes the delegation before its listing, so whatever a crash leaves is verifiable or nothing.
@@ -50,25 +52,37 @@ export class DynamoDbDelegationRegistry implements DelegationRegistry {
     return items.map(delegationOf);
   }
 
-  async revokedKids(scope: DelegationScope, now: number): Promise<Set<string>> {
-    const items = await this.#query({
-      KeyConditionExpression: 'pk = :pk',
-      FilterExpression: 'expires > :now',
-      ExpressionAttributeValues: { ':pk': `${scope}#revoked`, ':now': now },
-    });
+  /** Every revocation the table still keeps (as long as the delegation itself): a kid stays refused for its receipts' whole life. */
+  async revokedKids(scope: DelegationScope): Promise<Set<string>> {
+    const items = await this.#query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${scope}#revoked` } });
     return new Set(items.map((item) => String(item.kid)));
   }
 
-  /** Listed first, then marked: a crash in between still has it refused everywhere. */
+  /**
+   * Listed first, then marked: a crash in between still has it refused everywhere. Both keep the
+   * first revocation's time and reason; the listing lives as long as the delegation is kept.
+   */
   async revoke(scope: DelegationScope, kid: string, reason: string, now: Date): Promise<RegisteredDelegation | undefined> {
-    const delegation = await this.get(scope, kid);
-    if (!delegation) return undefined;
+    const key = { pk: `${scope}#${kid}`, sk: 'delegation' };
+    const { Item } = await this.documentClient.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }), withinDeadline());
+    if (!Item) return undefined;
     const revokedAt = now.toISOString();
-    await this.#put({ pk: `${scope}#revoked`, sk: kid, kid, revokedAt, reason, expires: delegation.expires, expiresAt: delegation.expires + LISTING_AFTERLIFE_SECONDS });
+    try {
+      await this.documentClient.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `${scope}#revoked`, sk: kid, kid, revokedAt, reason, expires: Item.expires, expiresAt: Item.expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+        withinDeadline(),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
     await this.documentClient.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: { pk: `${scope}#${kid}`, sk: 'delegation' },
+        Key: key,
         UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :revokedAt), revocationReason = if_not_exists(revocationReason, :reason)',
         ExpressionAttributeValues: { ':revokedAt': revokedAt, ':reason': reason },
       }),

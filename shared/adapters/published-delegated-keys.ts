@@ -1,12 +1,10 @@
-import { type DelegationScope } from '../domain/delegation/delegation.js';
-import type { DelegationRegistry } from '../domain/delegation/delegation-registry.js';
-import { checkDelegation, inspectDelegation } from '../domain/delegation/delegation-rule.js';
+import type { DelegationScope } from '../domain/delegation/delegation.js';
+import type { DelegationRegistry, RegisteredDelegation } from '../domain/delegation/delegation-registry.js';
 import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
 import type { TrustedKeys } from '../domain/verification/trusted-keys.js';
-import { KeysUnavailableError } from '../errors.js';
-import { asOutage } from './aws/outage.js';
-import { jwkThumbprint } from './jwk-thumbprint.js';
+import { isOutage } from './aws/outage.js';
 import type { PublishedJwk } from './public-jwk.js';
+import { checkRegisteredDelegation, RootKeyUnavailableError } from './registered-delegation-check.js';
 
 /**
  * A delegated key as the JWKS publishes it: a plain JWK for any JOSE library, plus the delegation
@@ -23,16 +21,18 @@ export interface PublishedDelegatedKeysOptions {
   onProblem?: (message: string, details: Record<string, unknown>) => void;
 }
 
-/** A registry that cannot be read: the last list is served this long, then the document is a 503. */
-const STALE_LIMIT_SECONDS = 30;
-
 /**
  * The live delegated keys of one scope, for the JWKS: delegations not ended, not revoked, and
  * whose root signature, scope and key check out against the root keys, so that a registry entry
  * nobody certified never reaches a library that trusts the JWKS as it is.
+ *
+ * While the registry cannot be read, the last list is served for max(30 s, three refreshes); after
+ * that none: the document still lists the root keys, and no key whose revocation we could be
+ * missing.
  */
 export class PublishedDelegatedKeys {
   readonly #options: Required<Omit<PublishedDelegatedKeysOptions, 'onProblem'>> & Pick<PublishedDelegatedKeysOptions, 'onProblem'>;
+  readonly #staleAfterMs: number;
   #published: { keys: DelegatedPublicJwk[]; readAt: number } | undefined;
   #reading: Promise<DelegatedPublicJwk[]> | undefined;
 
@@ -42,6 +42,7 @@ export class PublishedDelegatedKeys {
     options: PublishedDelegatedKeysOptions,
   ) {
     this.#options = { now: Date.now, ...options };
+    this.#staleAfterMs = Math.max(30, 3 * options.refreshSeconds) * 1000;
   }
 
   async jwks(): Promise<DelegatedPublicJwk[]> {
@@ -53,38 +54,33 @@ export class PublishedDelegatedKeys {
     try {
       return await this.#reading;
     } catch (error) {
-      if (published && this.#options.now() - published.readAt < STALE_LIMIT_SECONDS * 1000) return published.keys;
-      return asOutage(error, (cause) => new KeysUnavailableError(cause));
+      if (!(error instanceof RootKeyUnavailableError) && !isOutage(error)) throw error;
+      this.#options.onProblem?.('could not read the delegated keys; publishing the last list or none', { error });
+      return published && this.#options.now() - published.readAt <= this.#staleAfterMs ? published.keys : [];
     }
   }
 
   async #read(): Promise<DelegatedPublicJwk[]> {
-    const { scope } = this.#options;
+    const { scope, issuer } = this.#options;
     const now = Math.floor(this.#options.now() / 1000);
-    const [live, revoked] = await Promise.all([this.registry.live(scope, now), this.registry.revokedKids(scope, now)]);
+    const [live, revoked] = await Promise.all([this.registry.live(scope, now), this.registry.revokedKids(scope)]);
     const keys: DelegatedPublicJwk[] = [];
     for (const registered of live) {
       if (revoked.has(registered.kid) || registered.revokedAt) continue;
-      const key = await this.#checked(registered.kid, registered.delegation);
+      const key = await this.#publishable(registered, { issuer, scope });
       if (key) keys.push(key);
     }
     this.#published = { keys, readAt: this.#options.now() };
     return keys;
   }
 
-  async #checked(kid: string, delegation: string): Promise<DelegatedPublicJwk | undefined> {
-    const inspected = inspectDelegation(delegation);
-    const root = inspected.ok ? await this.roots.keyFor(inspected.jws.kid) : undefined;
-    if (root?.status === 'unavailable') throw new KeysUnavailableError(new Error(`root key of delegation ${kid} unavailable`));
-    const checked =
-      inspected.ok && root?.status === 'trusted' && !root.delegated
-        ? checkDelegation(inspected.jws, root.key, { issuer: this.#options.issuer, scope: this.#options.scope, kid, thumbprintOf: jwkThumbprint })
-        : { ok: false as const, problem: inspected.ok ? 'its root key is not one of ours' : inspected.problem };
+  async #publishable(registered: RegisteredDelegation, rule: { issuer: string; scope: DelegationScope }): Promise<DelegatedPublicJwk | undefined> {
+    const checked = await checkRegisteredDelegation(this.roots, registered, rule);
     if (!checked.ok) {
-      this.#options.onProblem?.('the registry lists a delegation that fails its checks', { kid, problem: checked.problem });
+      this.#options.onProblem?.('the registry lists a delegation that fails its checks', { kid: registered.kid, problem: checked.problem });
       return undefined;
     }
     const { crv, kty, x, y } = checked.delegation.jwk;
-    return { kty, crv, x, y, kid, alg: SIGNING_ALGORITHM, use: 'sig', delegation };
+    return { kty, crv, x, y, kid: registered.kid, alg: SIGNING_ALGORITHM, use: 'sig', delegation: registered.delegation };
   }
 }

@@ -1,15 +1,7 @@
-import type { DelegationScope, SigningMode } from '../domain/delegation/delegation.js';
+import type { SigningModeEnv } from '../lambda-env/delegation-env.js';
 import type { DelegationRegistry } from '../domain/delegation/delegation-registry.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
-import { DelegatedJwsSigner, type RootSigner } from './delegated-jws-signer.js';
-
-/** The environment a signing function reads its mode from (shared/lambda-env/delegation-env.ts). */
-export interface SigningModeEnv {
-  SIGNING_MODE: SigningMode;
-  DELEGATION_LIFETIME_SECONDS: number;
-  DELEGATION_RETENTION_HOURS: number;
-  DELEGATION_REVOCATION_CHECK_SECONDS: number;
-}
+import { DelegatedJwsSigner, type DelegatedSigningOptions, type RootSigner } from './delegated-jws-signer.js';
 
 /**
  * `kms`: the root signer itself, one KMS Sign per token. `delegated`: tokens signed in this
@@ -18,7 +10,9 @@ export interface SigningModeEnv {
 export function signerForMode(
   env: SigningModeEnv,
   root: RootSigner,
-  delegation: { scope: DelegationScope; issuer: string; registry: () => Pick<DelegationRegistry, 'register' | 'revokedKids'>; onRenewalFailure?: (error: unknown) => void },
+  delegation: Pick<DelegatedSigningOptions, 'scope' | 'issuer' | 'onDelegated' | 'onProblem'> & {
+    registry: () => Pick<DelegationRegistry, 'register' | 'revokedKids'>;
+  },
 ): JwsSigner {
   if (env.SIGNING_MODE === 'kms') return root;
   return new DelegatedJwsSigner(root, delegation.registry(), {
@@ -27,6 +21,7 @@ export function signerForMode(
     lifetimeSeconds: env.DELEGATION_LIFETIME_SECONDS,
     retentionHours: env.DELEGATION_RETENTION_HOURS,
     revocationCheckSeconds: env.DELEGATION_REVOCATION_CHECK_SECONDS,
-    onRenewalFailure: delegation.onRenewalFailure,
+    onDelegated: delegation.onDelegated,
+    onProblem: delegation.onProblem,
   });
 }

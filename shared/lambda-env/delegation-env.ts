@@ -21,6 +21,9 @@ export const signingModeEnvShape = {
   DELEGATION_REVOCATION_CHECK_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(60)), 5),
 };
 
+/** What a signing function reads of its mode, as parsed. */
+export type SigningModeEnv = z.output<ReturnType<typeof z.object<typeof signingModeEnvShape>>>;
+
 /** Delegated mode without a registry would sign tokens nobody can check: refused at cold start. */
 export const delegatedModeNeedsRegistry = z.refine<{ SIGNING_MODE: string; DELEGATION_TABLE_NAME?: string }>(
   (vars) => vars.SIGNING_MODE !== 'delegated' || vars.DELEGATION_TABLE_NAME !== undefined,

@@ -1,3 +1,4 @@
+import { setImmediate as flush } from 'node:timers/promises';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DelegatedJwsSigner } from '../../shared/adapters/delegated-jws-signer.js';
@@ -10,12 +11,15 @@ import { inProcessRoot, manualClock, outage } from './support.js';
 
 const ISSUER = 'https://pay.example.test';
 const HOUR = 3600;
+/** A delegation made at t ends HOUR - 60 s later (its nbf lies a minute before it was made). */
+const LIFE_LEFT_AT_START = HOUR - 60;
 
 function setup(lifetimeSeconds = HOUR) {
   const root = inProcessRoot();
   const registry = new InMemoryDelegationRegistry();
   const clock = manualClock();
-  const renewalFailures: unknown[] = [];
+  const problems: string[] = [];
+  const delegated: string[] = [];
   const signer = new DelegatedJwsSigner(root.signer, registry, {
     scope: PAYMENT_RESPONSE_TYP,
     issuer: ISSUER,
@@ -23,7 +27,8 @@ function setup(lifetimeSeconds = HOUR) {
     retentionHours: 720,
     revocationCheckSeconds: 5,
     now: clock.now,
-    onRenewalFailure: (error) => renewalFailures.push(error),
+    onDelegated: (kid) => delegated.push(kid),
+    onProblem: (message) => problems.push(message),
   });
   const verifier = new DelegatedKeySet(root.roots, registry, { scope: PAYMENT_RESPONSE_TYP, issuer: ISSUER, revocationCheckSeconds: 5, now: clock.now });
   const claims = () => ({ iss: ISSUER, iat: Math.floor(clock.ms / 1000) });
@@ -36,41 +41,48 @@ function setup(lifetimeSeconds = HOUR) {
     const lookup = await verifier.keyFor(jws.kid);
     return lookup.status === 'trusted' && lookup.key.verifies(jws.signingInput, jws.signature) ? 'verifies' : lookup.status;
   };
-  return { root, registry, clock, signer, sign, kidOf, check, renewalFailures };
+  return { root, registry, clock, signer, sign, kidOf, check, problems, delegated };
 }
 
 describe('a delegated signer', () => {
   it('asks KMS once for many signatures, and registers the delegation before the first token leaves', async () => {
-    const { root, registry, sign, kidOf, check } = setup();
+    const { root, registry, sign, kidOf, check, delegated } = setup();
     const tokens = await Promise.all(Array.from({ length: 50 }, sign));
     expect(root.calls.sign).toBe(1);
     expect(new Set(tokens.map(kidOf)).size).toBe(1);
     expect([...registry.delegations.values()]).toEqual([
       expect.objectContaining({ kid: kidOf(tokens[0]!), scope: PAYMENT_RESPONSE_TYP, rootKid: root.signer.kid, delegation: expect.any(String) }),
     ]);
+    expect(delegated).toEqual([kidOf(tokens[0]!)]);
     for (const token of tokens.slice(0, 5)) expect(await check(token)).toBe('verifies');
   });
 
-  it('renews once a quarter of the lifetime is left, so every token stays verifiable at least that long', async () => {
-    const { root, clock, sign, kidOf, check } = setup();
+  it('registers its successor a minute before using it, and hands over once a quarter of the lifetime is left', async () => {
+    const { root, registry, clock, sign, kidOf, check } = setup();
     const first = await sign();
-    clock.advanceSeconds(HOUR * 0.75 - 61); // nbf lies 60 s before the delegation was made
+    clock.advanceSeconds(LIFE_LEFT_AT_START - HOUR / 4 - 60); // a quarter and a minute left: the successor is prepared
     expect(kidOf(await sign())).toBe(kidOf(first));
-    clock.advanceSeconds(2);
-    const renewed = await sign();
-    expect(kidOf(renewed)).not.toBe(kidOf(first));
+    await flush();
+    expect(registry.delegations.size).toBe(2);
+    clock.advanceSeconds(59);
+    expect(kidOf(await sign())).toBe(kidOf(first)); // published 59 s: not yet
+    clock.advanceSeconds(1);
+    const handedOver = await sign();
+    expect(kidOf(handedOver)).not.toBe(kidOf(first));
     expect(root.calls.sign).toBe(2);
-    expect([await check(first), await check(renewed)]).toEqual(['verifies', 'verifies']);
+    expect([await check(first), await check(handedOver)]).toEqual(['verifies', 'verifies']);
   });
 
-  it('keeps signing with the current delegation while renewing fails, and is a 503 once none can sign', async () => {
-    const { root, clock, sign, kidOf, renewalFailures } = setup();
+  it('signs on with the current delegation while renewing fails, asks KMS once per backoff, and is a 503 once none can sign', async () => {
+    const { root, clock, sign, kidOf, problems } = setup();
     const first = await sign();
     root.calls.failing = outage();
-    clock.advanceSeconds(HOUR * 0.8);
-    expect(kidOf(await sign())).toBe(kidOf(first));
-    expect(renewalFailures).toHaveLength(1);
-    clock.advanceSeconds(HOUR * 0.2);
+    clock.advanceSeconds(LIFE_LEFT_AT_START * 0.8);
+    for (let i = 0; i < 100; i += 1) expect(kidOf(await sign())).toBe(kidOf(first));
+    await flush();
+    expect(root.calls.sign).toBe(2); // one failed renewal, then the backoff: a throttled KMS is not stormed
+    expect(problems).toContain('could not make a new signing delegation');
+    clock.advanceSeconds(LIFE_LEFT_AT_START * 0.2 - 10);
     await expect(sign()).rejects.toBeInstanceOf(SigningUnavailableError);
   });
 
@@ -88,6 +100,20 @@ describe('a delegated signer', () => {
     const after = await sign();
     expect(kidOf(after)).not.toBe(kidOf(first));
     expect([await check(first), await check(after)]).toEqual(['revoked', 'verifies']);
+  });
+
+  it('replaces a delegation that signed for half a minute without being able to read the revocation list', async () => {
+    const { registry, clock, sign, kidOf, problems } = setup();
+    const first = await sign();
+    registry.failingRevocationReads = outage();
+    clock.advanceSeconds(25);
+    expect(kidOf(await sign())).toBe(kidOf(first));
+    clock.advanceSeconds(10);
+    const replacement = await sign();
+    expect(kidOf(replacement)).not.toBe(kidOf(first));
+    expect(problems).toContain('could not read the revocation list; signing on with the current delegation');
+    clock.advanceSeconds(10);
+    expect(kidOf(await sign())).toBe(kidOf(replacement)); // young enough not to have missed a revocation
   });
 
   it('signs only the token kind it was delegated', async () => {

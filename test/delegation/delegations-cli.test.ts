@@ -210,7 +210,7 @@ describe('npm run delegations against the local stack in delegated mode', () => 
     const revoked = await delegations('revoke', endedKid, '--reason', 'audit found it', '--local');
     expect(revoked.code).toBe(EXIT.ok);
     expect(revoked.stdout).toContain('It had ended at');
-    expect(revoked.stdout).toContain('a container that trusted it before may still accept them');
+    expect(revoked.stdout).toContain('even those the ledger holds');
   });
 
   it('says which table is missing, with exit code 3', async () => {

@@ -40,7 +40,8 @@ interface Statement {
 const roleOf = (app: SynthesizedApp, functionId: FunctionId) => logicalIdOf(app.stateless.functions[functionId].role!);
 const delegationTableArn = (app: SynthesizedApp) => `${logicalIdOf(app.stateful.delegationTable)}.Arn`;
 const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
-const allowsAction = (statement: Statement, action: string) => statement.Effect === 'Allow' && [statement.Action].flat().some((pattern) => glob(pattern).test(action));
+const namesAction = (statement: Statement, action: string) => [statement.Action].flat().some((pattern) => glob(pattern).test(action));
+const allowsAction = (statement: Statement, action: string) => statement.Effect === 'Allow' && namesAction(statement, action);
 
 /** Every IAM policy statement of both templates, readable, with the roles (logical ids) it is attached to. */
 function iamStatements(app: SynthesizedApp): { roles: string[]; statement: Statement }[] {
@@ -100,29 +101,41 @@ const ACTIONS = ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'Sca
 
 /**
  * Whether a function's role may call `action` on the registry item with partition key `pk`,
- * read from its statements: a statement without a condition allows every item, one with
- * `ForAllValues:StringLike` on `dynamodb:LeadingKeys` the items one of its patterns matches.
+ * read from its statements: an Allow without a condition allows every item, one with
+ * `ForAllValues:StringLike` on `dynamodb:LeadingKeys` the items one of its patterns matches; a
+ * Deny with `ForAnyValue:StringEquals` on it takes away the items it names.
  */
 function mayCall(app: SynthesizedApp, functionId: FunctionId, action: string, pk: string): boolean {
   const table = delegationTableArn(app);
-  return (roleStatementsOf(app, app.stateless.functions[functionId]) as Statement[])
-    .filter((statement) => allowsAction(statement, `dynamodb:${action}`))
-    .filter((statement) => [statement.Resource].flat().some((resource) => typeof resource === 'string' && glob(resource).test(table)))
+  const matching = (roleStatementsOf(app, app.stateless.functions[functionId]) as Statement[])
+    .filter((statement) => namesAction(statement, `dynamodb:${action}`))
+    .filter((statement) => [statement.Resource].flat().some((resource) => typeof resource === 'string' && glob(resource).test(table)));
+  const denied = matching
+    .filter((statement) => statement.Effect === 'Deny')
     .some((statement) => {
-      if (statement.Condition === undefined) return true;
-      expect(Object.keys(statement.Condition), 'a condition this reading does not know').toEqual(['ForAllValues:StringLike']);
-      expect(Object.keys(statement.Condition['ForAllValues:StringLike']!)).toEqual(['dynamodb:LeadingKeys']);
-      return [statement.Condition['ForAllValues:StringLike']!['dynamodb:LeadingKeys']].flat().some((pattern) => glob(String(pattern)).test(pk));
+      expect(Object.keys(statement.Condition ?? {}), 'a deny condition this reading does not know').toEqual(['ForAnyValue:StringEquals']);
+      return [statement.Condition!['ForAnyValue:StringEquals']!['dynamodb:LeadingKeys']].flat().includes(pk);
     });
+  return (
+    !denied &&
+    matching
+      .filter((statement) => statement.Effect !== 'Deny')
+      .some((statement) => {
+        if (statement.Condition === undefined) return true;
+        expect(Object.keys(statement.Condition), 'a condition this reading does not know').toEqual(['ForAllValues:StringLike']);
+        expect(Object.keys(statement.Condition['ForAllValues:StringLike']!)).toEqual(['dynamodb:LeadingKeys']);
+        return [statement.Condition['ForAllValues:StringLike']!['dynamodb:LeadingKeys']].flat().some((pattern) => glob(String(pattern)).test(pk));
+      })
+  );
 }
 
-/** By action, the partition keys a function may call it on (actions it may call on none left out). */
 function registryAccess(app: SynthesizedApp, functionId: FunctionId): Record<string, string[]> {
   const access = ACTIONS.map((action) => [action, [...PAYMENT_ITEMS, ...VERDICT_ITEMS, ...OTHER_ITEMS].filter((pk) => mayCall(app, functionId, action, pk))] as const);
   return Object.fromEntries(access.filter(([, keys]) => keys.length > 0));
 }
 
 const readsOf = (...items: string[][]) => ({ GetItem: items.flat(), Query: items.flat() });
+const notRevocations = (pk: string) => !pk.endsWith('#revoked');
 
 describe.each(MODES)('the delegation registry in %s mode', (mode) => {
   const expected: Record<(typeof MODES)[number], Record<FunctionId, Record<string, string[]>>> = {
@@ -135,9 +148,11 @@ describe.each(MODES)('the delegation registry in %s mode', (mode) => {
       config: {},
     },
     delegated: {
-      settlement: { GetItem: PAYMENT_ITEMS, Query: PAYMENT_ITEMS, PutItem: PAYMENT_ITEMS },
-      verification: { ...readsOf(PAYMENT_ITEMS, VERDICT_ITEMS), PutItem: VERDICT_ITEMS },
-      jwks: readsOf(PAYMENT_ITEMS, VERDICT_ITEMS),
+      // Never the revocation list: only operators revoke, and nothing un-revokes.
+      settlement: { GetItem: PAYMENT_ITEMS, Query: PAYMENT_ITEMS, PutItem: PAYMENT_ITEMS.filter(notRevocations) },
+      verification: { ...readsOf(PAYMENT_ITEMS, VERDICT_ITEMS), PutItem: VERDICT_ITEMS.filter(notRevocations) },
+      // The JWKS only lists: no delegation by kid.
+      jwks: { Query: [...PAYMENT_ITEMS, ...VERDICT_ITEMS] },
       config: {},
     },
   };
@@ -165,6 +180,10 @@ describe.each(MODES)('the delegation registry in %s mode', (mode) => {
     for (const { roles, statement } of onTable) {
       expect(roles.every((role) => functionRoles.includes(role)), roles.join()).toBe(true);
       expect(statement.Resource).toBe(table);
+      if (statement.Effect === 'Deny') {
+        expect(statement.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [expect.stringMatching(/^(payment-response|verification-result)\+jwt#revoked$/)] } });
+        continue;
+      }
       expect(statement.Condition).toEqual({
         'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expect.arrayContaining([expect.stringMatching(/^(payment-response|verification-result)\+jwt#\*$/)]) },
       });

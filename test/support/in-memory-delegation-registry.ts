@@ -8,6 +8,8 @@ export class InMemoryDelegationRegistry implements DelegationRegistry {
   readonly reads = { get: 0, live: 0, revokedKids: 0 };
   /** Set to make every call fail, as an unreachable table would. */
   failing: Error | undefined;
+  /** Set to make reads of the revocation list fail only. */
+  failingRevocationReads: Error | undefined;
 
   async register(delegation: RegisteredDelegation): Promise<void> {
     this.#mayFail();
@@ -29,6 +31,7 @@ export class InMemoryDelegationRegistry implements DelegationRegistry {
   async revokedKids(scope: DelegationScope): Promise<Set<string>> {
     this.reads.revokedKids += 1;
     this.#mayFail();
+    if (this.failingRevocationReads) throw this.failingRevocationReads;
     return new Set([...this.revoked].filter((key) => key.startsWith(`${scope}#`)).map((key) => key.slice(scope.length + 1)));
   }
 

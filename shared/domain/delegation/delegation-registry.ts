@@ -29,8 +29,8 @@ export interface DelegationRegistry {
   get(scope: DelegationScope, kid: string): Promise<RegisteredDelegation | undefined>;
   /** Delegations of `scope` whose window has not ended by `now` (epoch s), revoked ones included. */
   live(scope: DelegationScope, now: number): Promise<RegisteredDelegation[]>;
-  /** Kids of `scope` revoked while their delegation lives (a short list: the verifier reads it every few seconds). */
-  revokedKids(scope: DelegationScope, now: number): Promise<Set<string>>;
+  /** Kids of `scope` ever revoked, as long as their delegations are kept (a short list: containers read it every few seconds). */
+  revokedKids(scope: DelegationScope): Promise<Set<string>>;
   /** Revokes one delegation; undefined if the registry holds no delegation of that kid. */
   revoke(scope: DelegationScope, kid: string, reason: string, now: Date): Promise<RegisteredDelegation | undefined>;
 }
