@@ -8,7 +8,7 @@ import {
   type JWSHeaderParameters,
   type JWTVerifyGetKey,
 } from 'jose';
-import { VerdictRejectedError } from './errors.js';
+import { VerdictKeysUnavailableError, VerdictRejectedError } from './errors.js';
 import { isRecord } from './http.js';
 import { VERDICT_TYP } from './verdict.js';
 
@@ -42,11 +42,13 @@ interface DelegationClaims {
  * Pinned root keys in delegated signing mode, where verdicts are signed by ephemeral keys. A
  * verdict by a pinned key is checked as ever; one by another key only through its delegation:
  * 1. find the verdict's kid in `listed` (baseUrl's key set; an unknown kid refetches it at most
- *    every 30 s) with a `delegation` beside it;
+ *    every 5 s) with a `delegation` beside it;
  * 2. check that delegation: signed by a pinned key, for this key and for verdicts, living at
  *    most an hour, not expired, and the verdict signed within it;
  * 3. accept the key the delegation certifies: never the one listed, nor one a header carries.
- * Every failure is a VerdictRejectedError('signature') that says which check failed.
+ * A kid that is not listed is a VerdictKeysUnavailableError (retryable): a container that began
+ * signing moments ago is listed within seconds, and a key dropped (revoked) is no longer trusted.
+ * Every other failure is a VerdictRejectedError('signature') that says which check failed.
  */
 export function pinnedOrDelegatedKeys(pinned: JWTVerifyGetKey, listed: ListedKeySet): JWTVerifyGetKey {
   return async function verdictKeyOf(header, token) {
@@ -73,15 +75,18 @@ function signedAtOf(token: FlattenedJWSInput): number {
 }
 
 async function listedEntryOf(kid: string, header: JWSHeaderParameters, token: FlattenedJWSInput, listed: ListedKeySet): Promise<Record<string, unknown>> {
+  let notFound: unknown;
   try {
     // Fetches the key set when needed and finds the kid in it; the key it imports is never used.
     await listed(header, token);
   } catch (error) {
-    if (error instanceof errors.JWKSNoMatchingKey) throw refused("The verdict's key is neither pinned nor listed in baseUrl's verdict key set");
-    throw error;
+    if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+    notFound = error;
   }
   const entry = listed.jwks()?.keys.find((key) => key.kid === kid);
-  if (!entry) throw refused("The verdict's key is neither pinned nor listed in baseUrl's verdict key set");
+  if (!entry) throw notListed(notFound);
+  // Listed under its kid, yet jose found no ES256 signing key there: the entry is wrong, not late.
+  if (notFound !== undefined) throw refused("The verdict's key is listed, but not as an ES256 signing key (kty, crv, alg or use)", notFound);
   return entry as Record<string, unknown>;
 }
 
@@ -135,6 +140,11 @@ function hasExactly(record: object, members: readonly string[]): boolean {
 
 function isCoordinate(value: unknown): boolean {
   return typeof value === 'string' && P256_COORDINATE.test(value);
+}
+
+/** Not proof of tampering: the key of a container that began signing moments ago is listed within seconds. */
+function notListed(cause: unknown): VerdictKeysUnavailableError {
+  return new VerdictKeysUnavailableError(cause, "The verdict's key is neither pinned nor listed (yet) in baseUrl's verdict key set: ask again in a few seconds");
 }
 
 function refused(detail: string, cause?: unknown): VerdictRejectedError {

@@ -119,10 +119,15 @@ export class VerdictRejectedError extends SignedPayError {
   }
 }
 
-/** The keys that sign verdicts could not be fetched, so the verdict could not be checked yet. */
+/**
+ * The verdict could not be checked yet: the keys that sign verdicts could not be fetched, or the
+ * verdict's key is not listed (yet) in the verdict key set (a container that began signing
+ * moments ago; the key set is fetched again at most every 5 s). `detail`, when given, is the
+ * message and says which. Ask again later: no payment is completed on such a verdict.
+ */
 export class VerdictKeysUnavailableError extends SignedPayError {
-  constructor(cause: unknown) {
-    super('verdict-keys-unavailable', true, 'The verdict signing keys could not be fetched', { cause });
+  constructor(cause: unknown, detail?: string) {
+    super('verdict-keys-unavailable', true, detail ?? 'The verdict signing keys could not be fetched', { cause });
   }
 }
 

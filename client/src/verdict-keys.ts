@@ -1,11 +1,21 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import { pinnedOrDelegatedKeys } from './delegated-verdict-keys.js';
+import { VerdictKeysUnavailableError } from './errors.js';
 import { isRecord, type Transport } from './http.js';
 import type { VerdictKeySet, VerdictPublicKey } from './types.js';
 
 /** A P-256 coordinate: 32 bytes in base64url. */
 const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
+/**
+ * jose's defaults (30 s cooldown, 10 min cache) would refuse the first verdicts of every new
+ * container for up to 30 s, though its key is listed within seconds, and keep trusting a key
+ * dropped from the document (revoked) for up to 10 minutes. An unknown kid refetches at most every
+ * 5 s, which still bounds the fetches that made-up kids can cause; a dropped key is no longer used
+ * after a minute.
+ */
+const REFETCH_COOLDOWN_MS = 5_000;
+const CACHE_MAX_AGE_MS = 60_000;
 
 /**
  * The keys verdicts are checked against, from the `verdictKeys` option, checked at once:
@@ -15,19 +25,40 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
  * - a URL: a key set trusted apart from `baseUrl` (https, or http on the loopback host), on
  *   another origin (the same origin would prove no more than the default);
  * - undefined: `baseUrl`'s /.well-known/verdict-jwks.json, the origin the answer comes from.
- * Remote key sets are fetched through the client's fetch and cached; an unknown kid refetches
- * them at most every 30 s.
+ * Remote key sets are fetched through the client's fetch and cached for a minute; an unknown kid
+ * refetches them at most every 5 s.
  */
 export function verdictKeysOf(option: VerdictKeySet | string | undefined, transport: Transport): JWTVerifyGetKey {
   const baseUrlKeySet = () => remoteKeySet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), transport);
-  if (option === undefined) return baseUrlKeySet();
-  if (typeof option === 'string') return remoteKeySet(keySetUrlOf(option, transport.baseUrl), transport);
+  if (option === undefined) return unlistedIsRetryable(baseUrlKeySet());
+  if (typeof option === 'string') return unlistedIsRetryable(remoteKeySet(keySetUrlOf(option, transport.baseUrl), transport));
   return pinnedOrDelegatedKeys(createLocalJWKSet(pinnedKeySetOf(option)), baseUrlKeySet());
 }
 
-function remoteKeySet(url: URL, transport: Transport) {
+/**
+ * A kid the document does not list, even refetched (as the cooldown permits), proves no
+ * tampering: a container that began signing moments ago is listed within seconds. It is a
+ * VerdictKeysUnavailableError, retryable; a forger can name any kid too, so it never completes a
+ * payment. A kid listed, but not as an ES256 signing key, stays jose's error: the entry is wrong, not late.
+ */
+function unlistedIsRetryable(keySet: RemoteKeySet): JWTVerifyGetKey {
+  return async function listedKeyOf(header, token) {
+    try {
+      return await keySet(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || keySet.jwks()?.keys.some((key) => key.kid === header.kid)) throw error;
+      throw new VerdictKeysUnavailableError(error, "The verdict's key is not listed (yet) in the verdict key set: ask again in a few seconds");
+    }
+  };
+}
+
+type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
+
+function remoteKeySet(url: URL, transport: Transport): RemoteKeySet {
   return createRemoteJWKSet(url, {
     timeoutDuration: transport.timeoutMs,
+    cooldownDuration: REFETCH_COOLDOWN_MS,
+    cacheMaxAge: CACHE_MAX_AGE_MS,
     [customFetch]: (input: string, init: RequestInit) => transport.fetch(input, init),
   });
 }

@@ -7,7 +7,12 @@ import type { ExpectedPayment, PaymentSummary, VerificationReason } from './type
 export const VERDICT_TYP = 'verification-result+jwt';
 /** Our allowlist, whatever a token's header says. */
 const ALGORITHMS = ['ES256'];
-/** JOSE failures that mean "could not fetch the keys", not "the verdict is bad". */
+/**
+ * JOSE failures that mean "could not fetch the keys", not "the verdict is bad". A kid the keys do
+ * not hold (ERR_JWKS_NO_MATCHING_KEY) is not among them: a remote key set says itself when a kid
+ * is not listed yet, with a VerdictKeysUnavailableError (verdict-keys.ts); a set that cannot
+ * change (keys given in full) not holding it is final.
+ */
 const KEY_FETCH_FAILURES = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);
 
 export interface AnswerToProve {
@@ -39,10 +44,10 @@ export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, b
     if (answer.verdict === undefined) throw new VerdictRejectedError('missing', 'The answer carries no verdict although a nonce was sent');
     let claims: JWTPayload;
     try {
-      ({ payload: claims } = await jwtVerify(answer.verdict, keys, { algorithms: ALGORITHMS, typ: VERDICT_TYP, requiredClaims: ['nonce', 'iat'] }));
+      ({ payload: claims } = await jwtVerify(answer.verdict, verdictsOnly(keys), { algorithms: ALGORITHMS, typ: VERDICT_TYP, requiredClaims: ['nonce', 'iat'] }));
     } catch (error) {
-      // Refused by the key lookup itself (a delegation that does not hold): it says why.
-      if (error instanceof VerdictRejectedError) throw error;
+      // Decided by the key lookup itself (a delegation that does not hold, a key not listed yet): it says why.
+      if (error instanceof VerdictRejectedError || error instanceof VerdictKeysUnavailableError) throw error;
       if (!(error instanceof errors.JOSEError) || KEY_FETCH_FAILURES.has(error.code)) throw new VerdictKeysUnavailableError(error);
       throw new VerdictRejectedError('signature', `The verdict is not signed by the verification service (${error.code})`, { cause: error });
     }
@@ -57,6 +62,19 @@ export function verdictChecker(keys: JWTVerifyGetKey): (answer: AnswerToProve, b
       claims.livemode === answer.payment?.livemode &&
       samePayment(claims.payment, answer.payment);
     if (!sameResult) throw new VerdictRejectedError('result', 'The answer says something else than its signed verdict');
+  };
+}
+
+/**
+ * jose checks typ only after the signature, so another kind of token (a payment response) would
+ * first be looked up by its kid, and an unlisted kid is retryable: it is refused before, and no
+ * key set is fetched for it. The comparison is jose's: case-insensitive, "application/" implied.
+ */
+function verdictsOnly(keys: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async function verdictKeyOf(header, token) {
+    const typ = typeof header.typ === 'string' ? header.typ.toLowerCase().replace(/^application\//, '') : undefined;
+    if (typ !== VERDICT_TYP) throw new VerdictRejectedError('signature', `The token is not a verdict (typ ${String(header.typ)}, not ${VERDICT_TYP})`);
+    return keys(header, token);
   };
 }
 

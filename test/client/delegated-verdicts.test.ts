@@ -5,7 +5,7 @@
 import { calculateJwkThumbprint, CompactSign, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClient, type VerdictKeySet, VerdictKeysUnavailableError, VerdictRejectedError } from '../../client/src/index.js';
-import { jsonResponse, network } from './support.js';
+import { jsonResponse, network, QUICK_BACKOFF } from './support.js';
 
 const BASE_URL = 'https://api.example.test';
 const KEY_SET_URL = `${BASE_URL}/.well-known/verdict-jwks.json`;
@@ -142,12 +142,20 @@ describe('verdicts signed by a delegated key', () => {
 describe('with pinned root keys, a delegated verdict is refused (signature) when', () => {
   const start = () => nowSeconds() - 60;
   const refusals: [string, () => Promise<Partial<ServiceState>>, RegExp][] = [
-    ['its key is not listed at all', async () => ({ keySet: { keys: [listed(root)] } }), /neither pinned nor listed/],
     ['its key is listed without a delegation', async () => ({ keySet: { keys: [listed(ephemeral)] } }), /listed without a delegation/],
     [
-      'its header carries its own key (jwk): a key in a token is never trusted',
-      async () => ({ keySet: { keys: [listed(root)] }, verdictHeader: { jwk: ephemeral.publicJwk } }),
-      /neither pinned nor listed/,
+      'its key is listed under its kid, but not as a signing key (use enc)',
+      async () => ({ keySet: { keys: [{ ...listed(ephemeral, await delegation(ephemeral)), use: 'enc' }] } }),
+      /listed, but not as an ES256 signing key/,
+    ],
+    [
+      'its header carries the key that signed it (jwk) under a listed kid: a key in a token is never trusted',
+      async () => ({
+        signer: { ...otherEphemeral, kid: ephemeral.kid },
+        verdictHeader: { jwk: otherEphemeral.publicJwk },
+        keySet: { keys: [listed(ephemeral, await delegation(ephemeral))] },
+      }),
+      /not signed by the verification service \(ERR_JWS_SIGNATURE_VERIFICATION_FAILED\)/,
     ],
     [
       'the delegation is signed by a key that is not pinned, under the pinned key id',
@@ -226,6 +234,52 @@ describe('with pinned root keys, a delegated verdict is refused (signature) when
   });
 });
 
+describe('a verdict whose key is not listed (yet) is VerdictKeysUnavailableError (retryable), never completed, when', () => {
+  const notYetListed: [string, () => Partial<ServiceState>][] = [
+    ['its key is neither pinned nor listed: a container that began signing moments ago', () => ({ keySet: { keys: [listed(root)] } })],
+    ['its header also carries its own key (jwk), which is never trusted', () => ({ keySet: { keys: [listed(root)] }, verdictHeader: { jwk: ephemeral.publicJwk } })],
+  ];
+
+  it.each(notYetListed)('%s (pinned root keys)', async (_name, scenario) => {
+    const service = fakeService({ signer: ephemeral, keySet: { keys: [] }, ...scenario() });
+    const error = await failureOf(clientOf(service, pinned));
+    expect(error).toBeInstanceOf(VerdictKeysUnavailableError);
+    expect(error).toMatchObject({ code: 'verdict-keys-unavailable', retryable: true, message: expect.stringMatching(/neither pinned nor listed \(yet\)/) });
+  });
+
+  it.each(notYetListed)('%s (default key set)', async (_name, scenario) => {
+    const service = fakeService({ signer: ephemeral, keySet: { keys: [] }, ...scenario() });
+    const error = await failureOf(clientOf(service));
+    expect(error).toBeInstanceOf(VerdictKeysUnavailableError);
+    expect(error).toMatchObject({ code: 'verdict-keys-unavailable', retryable: true, message: expect.stringMatching(/not listed \(yet\)/) });
+  });
+
+  it.each([
+    ['pinned root keys', () => pinned],
+    ['the default key set', () => undefined],
+  ])('but a token of another kind (typ) with an unlisted kid is refused (signature), with %s, before any key set is fetched', async (_name, verdictKeys) => {
+    const service = fakeService({ signer: ephemeral, keySet: { keys: [listed(root)] }, verdictHeader: { typ: 'payment-response+jwt' } });
+    const error = await failureOf(clientOf(service, verdictKeys()));
+    expect(error).toMatchObject({ name: 'VerdictRejectedError', check: 'signature', retryable: false, message: expect.stringMatching(/not a verdict/) });
+    expect(service.keySetFetches()).toEqual([]);
+  });
+
+  it('but a key listed under its kid, not as a signing key (use enc), is refused (signature) with the default key set: the entry is wrong, not late', async () => {
+    const service = fakeService({ signer: ephemeral, keySet: { keys: [listed(root), { ...listed(ephemeral), use: 'enc' }] } });
+    const error = await failureOf(clientOf(service));
+    expect(error).toMatchObject({ name: 'VerdictRejectedError', check: 'signature', retryable: false, message: expect.stringMatching(/ERR_JWKS_NO_MATCHING_KEY/) });
+  });
+
+  it("confirmPayment's own retries ask again a bounded number of times, then reject: never completed", async () => {
+    const service = fakeService({ signer: ephemeral, keySet: { keys: [listed(root)] } });
+    const client = createClient({ baseUrl: BASE_URL, fetch: service.fetch, retries: 2, backoff: QUICK_BACKOFF, verdictKeys: pinned });
+    expect(await failureOf(client)).toMatchObject({ name: 'VerdictKeysUnavailableError', retryable: true });
+    expect(service.exchanges.filter((exchange) => exchange.path === '/v1/verifications')).toHaveLength(3);
+    // Within the 5 s cooldown the key set is not fetched again, however often the kid comes.
+    expect(service.keySetFetches()).toEqual([KEY_SET_URL]);
+  });
+});
+
 describe('pinning a key set that lists delegated keys', () => {
   it('pins the root keys only: a bundled delegated key is still checked through its delegation, which expires', async () => {
     const begun = nowSeconds() - 3700;
@@ -242,9 +296,10 @@ describe('pinning a key set that lists delegated keys', () => {
 });
 
 describe("fetching baseUrl's key set for delegations", () => {
-  it('fetches it at most once in 30 s however often unknown kids come, and caches what it fetched', async () => {
+  it('fetches it at most once in 5 s however often unknown kids come, and caches what it fetched', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(new Date());
+    const start = Date.now();
+    vi.setSystemTime(start);
     const state: ServiceState = { signer: ephemeral, keySet: { keys: [listed(root), listed(ephemeral, await delegation(ephemeral))] } };
     const service = fakeService(state);
     const client = clientOf(service, pinned);
@@ -254,13 +309,58 @@ describe("fetching baseUrl's key set for delegations", () => {
     // Another container starts signing: its key is listed from now on, but the SDK looked 0 s ago.
     state.signer = otherEphemeral;
     state.keySet = { keys: [listed(root), listed(ephemeral, await delegation(ephemeral)), listed(otherEphemeral, await delegation(otherEphemeral))] };
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      expect(await failureOf(client)).toMatchObject({ check: 'signature', message: expect.stringMatching(/neither pinned nor listed/) });
+    for (const after of [0, 2_000, 4_900]) {
+      vi.setSystemTime(start + after);
+      expect(await failureOf(client)).toMatchObject({ name: 'VerdictKeysUnavailableError', retryable: true, message: expect.stringMatching(/neither pinned nor listed/) });
     }
     expect(service.keySetFetches()).toEqual([KEY_SET_URL]);
 
-    vi.setSystemTime(Date.now() + 30_001);
+    vi.setSystemTime(start + 5_001);
     expect(await confirm(client)).toMatchObject({ completed: true });
+    expect(service.keySetFetches()).toEqual([KEY_SET_URL, KEY_SET_URL]);
+  });
+
+  it.each([
+    ['pinned root keys', () => pinned],
+    ['the default key set', () => undefined],
+  ])('with %s, stops trusting a key dropped from it (revoked) once its 60 s of cache have passed', async (_name, verdictKeys) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    vi.setSystemTime(start);
+    const state: ServiceState = { signer: ephemeral, keySet: { keys: [listed(root), listed(ephemeral, await delegation(ephemeral))] } };
+    const service = fakeService(state);
+    const client = clientOf(service, verdictKeys());
+    expect(await confirm(client)).toMatchObject({ completed: true });
+
+    state.keySet = { keys: [listed(root)] };
+    vi.setSystemTime(start + 59_000);
+    expect(await confirm(client)).toMatchObject({ completed: true });
+    expect(service.keySetFetches()).toEqual([KEY_SET_URL]);
+
+    vi.setSystemTime(start + 60_001);
+    expect(await failureOf(client)).toMatchObject({ name: 'VerdictKeysUnavailableError', retryable: true });
+    expect(service.keySetFetches()).toEqual([KEY_SET_URL, KEY_SET_URL]);
+  });
+
+  it('with the default key set, verifies a brand-new listed key within the 5 s cooldown (jose alone waits 30 s)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = Date.now();
+    vi.setSystemTime(start);
+    const state: ServiceState = { signer: ephemeral, keySet: { keys: [listed(root), listed(ephemeral)] } };
+    const service = fakeService(state);
+    const client = clientOf(service);
+    expect(await confirm(client)).toMatchObject({ completed: true });
+
+    // A new container signs its first verdict before its key is listed, and the SDK looked 0 s ago.
+    state.signer = otherEphemeral;
+    expect(await failureOf(client)).toMatchObject({ name: 'VerdictKeysUnavailableError', retryable: true, message: expect.stringMatching(/not listed \(yet\)/) });
+    state.keySet = { keys: [listed(root), listed(ephemeral), listed(otherEphemeral)] };
+    vi.setSystemTime(start + 3_000);
+    expect(await failureOf(client)).toMatchObject({ name: 'VerdictKeysUnavailableError', retryable: true });
+    expect(service.keySetFetches()).toEqual([KEY_SET_URL]);
+
+    vi.setSystemTime(start + 5_001);
+    expect(await confirm(client)).toMatchObject({ completed: true, reason: 'OK' });
     expect(service.keySetFetches()).toEqual([KEY_SET_URL, KEY_SET_URL]);
   });
 
