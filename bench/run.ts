@@ -1,5 +1,6 @@
 import { benchColdStart } from './cold-start.js';
 import { benchConfig } from './config.js';
+import { benchDelegatedSigning } from './delegation.js';
 import { benchSettlement } from './settlement.js';
 import { discardingOutput, useDeployedTelemetryEnv } from './support/deployed-telemetry.js';
 import { printTable, type Row } from './table.js';
@@ -29,6 +30,8 @@ const suites: Array<() => Promise<Tables>> = [
   () => discardingOutput(benchVerification),
   async () => [{ title: 'Config lookups: warm container cache beside every request reading DynamoDB', rows: await discardingOutput(() => benchConfig()) }],
   async () => [{ title: 'Settlement: AWS calls per request, counted at the local DynamoDB and KMS endpoints', rows: await discardingOutput(benchSettlement) }],
+  // Issue 13: kms vs delegated signing mode against a KMS that throttles; about a minute.
+  () => discardingOutput(benchDelegatedSigning),
   // Last, with nothing else running: it starts local stacks of its own.
   async () => [{ title: '`npm test`', rows: await benchTestSuite({ skip: process.argv.includes(SKIP_TEST_SUITE) }) }],
 ];

@@ -20,21 +20,27 @@ export interface BenchKms {
    * the payment key's private half in this process: thousands of tokens without a KMS call each.
    */
   mintPaymentResponse(claims: PaymentResponseClaims): Promise<string>;
+  /** Sign requests the endpoint answered with a signature. */
+  signed(): number;
+  /** Requests it refused with ThrottlingException, over `requestsPerSecond`. */
+  throttled(): number;
   close(): Promise<void>;
 }
 
 /**
  * The local KMS endpoint holding a payment key whose private half the bench holds too (written
  * to the endpoint's key store before it starts, as an earlier run would have left it), so that
- * handlers load the key from KMS as in production, and a verdict key made by CreateKey.
+ * handlers load the key from KMS as in production, and a verdict key made by CreateKey. With
+ * `requestsPerSecond`, it answers ThrottlingException above that many Sign requests a second, as
+ * the account's KMS quota does.
  */
-export async function startBenchKms(): Promise<BenchKms> {
+export async function startBenchKms(options: { requestsPerSecond?: number } = {}): Promise<BenchKms> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-kms-'));
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const paymentKeyId = randomUUID();
   const store = await KeyStore.open(join(dataDir, 'kms', 'keys')); // where startKmsServer keeps its keys
   await store.save({ keyId: paymentKeyId, keySpec: 'ECC_NIST_P256', description: 'bench payment key', creationDate: new Date(), privateKey });
-  const server = await startKmsServer({ dataDir, port: 0 });
+  const server = await startKmsServer({ dataDir, port: 0, requestsPerSecond: options.requestsPerSecond });
   const close = async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -60,6 +66,8 @@ export async function startBenchKms(): Promise<BenchKms> {
     verdictKeyArn,
     paymentPublicKey: publicKey,
     mintPaymentResponse: (claims) => signer.sign(PAYMENT_RESPONSE_TYP, claims),
+    signed: () => server.callCount('Sign'),
+    throttled: () => server.throttledCount(),
     close,
   };
 }
