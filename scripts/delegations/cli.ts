@@ -51,7 +51,7 @@ interface Context extends Request {
 export async function runDelegationsCli(argv: readonly string[], io: CliIo): Promise<number> {
   let target: Target | undefined;
   try {
-    const { values, positionals } = parseCommandLine(argv, OPTIONS);
+    const { values, positionals } = parseCommandLine(kidsAsPositionals(argv), OPTIONS);
     if (values.help) {
       const [command] = positionals;
       io.stdout(isCommand(command) ? commandUsage(command) : USAGE);
@@ -73,6 +73,20 @@ export async function runDelegationsCli(argv: readonly string[], io: CliIo): Pro
   } catch (error) {
     return reportFailure(error, { cli: 'delegations', tableVariable: DELEGATION_TABLE.variable, target, io, refusal: () => undefined });
   }
+}
+
+/**
+ * A kid is base64url and may begin with '-' (one in 64 does): such an argument is a kid, never an
+ * option, unless it is the value of an option that takes one. It goes after `--`, where the
+ * parser takes everything as positional.
+ */
+function kidsAsPositionals(argv: readonly string[]): string[] {
+  const takesValue = (arg: string | undefined) =>
+    arg !== undefined && Object.entries(OPTIONS).some(([name, option]) => option.type === 'string' && arg === `--${name}`);
+  const isKid = (arg: string, index: number) => arg.startsWith('-') && jwkThumbprintSchema.safeParse(arg).success && !takesValue(argv[index - 1]);
+  const kids = argv.filter(isKid);
+  if (kids.length === 0 || argv.includes('--')) return [...argv];
+  return [...argv.filter((arg, index) => !isKid(arg, index)), '--', ...kids];
 }
 
 function isCommand(name: string | undefined): name is Command {

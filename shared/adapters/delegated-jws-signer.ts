@@ -4,6 +4,7 @@ import type { DelegationRegistry } from '../domain/delegation/delegation-registr
 import type { JwsSigner } from '../domain/jws-signer.js';
 import { SIGNING_ALGORITHM } from '../domain/settlement/payment-response.js';
 import { SigningUnavailableError } from '../errors.js';
+import { startOutsideRequestDeadline } from './aws/call-deadline.js';
 import { isOutage } from './aws/outage.js';
 import { base64url } from './base64url.js';
 import { toLowS } from './ecdsa-low-s.js';
@@ -70,8 +71,9 @@ interface ActiveDelegation {
  * 3. Sign locally. A minute before a quarter of the lifetime is left, prepare the successor in
  *    the background (steps 1-2), and hand over to it a minute after it was registered. A failed
  *    renewal backs off and the current delegation signs on while it can.
- * 4. Every few seconds read the revocation list: a revoked delegation is dropped at once, and so
- *    is one that has signed longer than the list's staleness limit without a successful read.
+ * 4. Every few seconds read the revocation list: a revoked delegation is dropped at once. One that
+ *    has signed longer than the list's staleness limit without a successful read is dropped too,
+ *    and until the list can be read again signing is a 503, not a new key per attempt.
  *
  * Someone who reads this container's memory gets this key, good for tokens of this kind until its
  * delegation ends or is revoked (and, as in kms mode, the role's credentials: see the README).
@@ -85,6 +87,8 @@ export class DelegatedJwsSigner implements JwsSigner {
   #failuresInARow = 0;
   #lastFailure: unknown;
   #nextAttemptAt = 0;
+  /** A delegation was dropped because the revocation list could not be read: none is made until it can. */
+  #droppedUnsure = false;
 
   constructor(
     private readonly root: RootSigner,
@@ -114,23 +118,31 @@ export class DelegatedJwsSigner implements JwsSigner {
     const current = this.#current;
     const left = current ? current.expires - this.#seconds() : 0;
     if (current && left <= this.#options.lifetimeSeconds * HAND_OVER_WHEN_LEFT + PUBLISHED_BEFORE_USE_SECONDS && !this.#next) {
-      this.#renew()?.catch(() => undefined); // in the background: this token is signed by the current one
+      this.#renew('background')?.catch(() => undefined); // this token is signed by the current one
     }
     if (current && left > LAST_USE_MARGIN_SECONDS) return current;
+    // A new key would not help while revocations cannot be read: verifiers refuse delegated keys meanwhile.
+    if (this.#droppedUnsure) throw new SigningUnavailableError(this.#revocations.lastReadFailure);
 
-    // None that can sign: wait for one (the first signature of a container, or after a revocation).
-    const renewing = this.#renew();
-    if (!renewing) throw this.#unavailable();
-    await renewing;
-    this.#handOverWhenDue(true);
-    if (!this.#current) throw this.#unavailable();
-    return this.#current;
+    // None that can sign: wait for one (the first signature of a container, or after a revocation,
+    // or a long idle spell). A delegation made before a freeze may be spent by the time it is
+    // ready: then one more is made.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const renewing = this.#renew('waited on');
+      if (!renewing) throw this.#unavailable();
+      await renewing;
+      this.#handOverWhenDue(true);
+      const ready = this.#current;
+      if (ready && ready.expires - this.#seconds() > LAST_USE_MARGIN_SECONDS) return ready;
+      this.#current = undefined;
+    }
+    throw this.#unavailable();
   }
 
   /** While backing off: an outage stays a 503 for the caller to retry; anything else (access denied) is ours, a 500. */
   #unavailable(): unknown {
-    const failure = this.#lastFailure;
-    return failure instanceof SigningUnavailableError || isOutage(failure) ? new SigningUnavailableError(failure) : failure;
+    const failure = this.#lastFailure ?? new Error('No delegation could be made in time to sign');
+    return failure instanceof SigningUnavailableError || isOutage(failure) || this.#lastFailure === undefined ? new SigningUnavailableError(failure) : failure;
   }
 
   /** Step 3's hand-over: when the current delegation is due and the successor has been published long enough (or at once, `urgent`). */
@@ -146,14 +158,19 @@ export class DelegatedJwsSigner implements JwsSigner {
     }
   }
 
-  /** One renewal at a time, none while backing off; it leaves the new delegation in `#next`. */
-  #renew(): Promise<void> | undefined {
+  /**
+   * One renewal at a time, none while backing off; it leaves the new delegation in `#next`, unless
+   * it was spent by the time it was ready (a container frozen meanwhile). A background renewal's
+   * AWS calls do not carry the deadline of the request that started it.
+   */
+  #renew(how: 'background' | 'waited on'): Promise<void> | undefined {
     if (this.#renewing) return this.#renewing;
     if (this.#options.now() < this.#nextAttemptAt) return undefined;
-    this.#renewing = this.#delegate()
+    const delegating = how === 'background' ? startOutsideRequestDeadline(() => this.#delegate()) : this.#delegate();
+    this.#renewing = delegating
       .then((delegation) => {
-        this.#next = delegation;
         this.#failuresInARow = 0;
+        if (delegation.expires - this.#seconds() > this.#options.lifetimeSeconds * HAND_OVER_WHEN_LEFT) this.#next = delegation;
       })
       .catch((error: unknown) => {
         this.#lastFailure = error;
@@ -193,16 +210,24 @@ export class DelegatedJwsSigner implements JwsSigner {
     return { kid, privateKey, headerPart, expires, registeredAt: this.#options.now() };
   }
 
-  /** Step 4. */
+  /**
+   * Step 4. A delegation that has signed longer than the list's staleness limit without a
+   * successful read may have been revoked unseen: it is dropped, and no other is made until the
+   * list can be read again (503 meanwhile).
+   */
   async #dropRevoked(): Promise<void> {
-    if (!this.#current && !this.#next) return;
+    if (!this.#current && !this.#next && !this.#droppedUnsure) return;
     await this.#revocations.refresh();
-    if (this.#next && this.#revocations.has(this.#next.kid)) this.#next = undefined;
-    const current = this.#current;
-    if (!current) return;
-    // Unsure whether it was revoked, a delegation older than the list's staleness is replaced.
-    const unsure = !this.#revocations.isFresh() && !this.#revocations.isFreshSince(current.registeredAt);
-    if (this.#revocations.has(current.kid) || unsure) this.#current = undefined;
+    const fresh = this.#revocations.isFresh();
+    if (fresh) this.#droppedUnsure = false;
+    const keep = (delegation: ActiveDelegation | undefined) => {
+      if (!delegation || this.#revocations.has(delegation.kid)) return undefined;
+      if (fresh || this.#revocations.isFreshSince(delegation.registeredAt)) return delegation;
+      this.#droppedUnsure = true;
+      return undefined;
+    };
+    this.#next = keep(this.#next);
+    this.#current = keep(this.#current);
   }
 
   #seconds(): number {

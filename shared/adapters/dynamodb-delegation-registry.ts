@@ -52,7 +52,7 @@ export class DynamoDbDelegationRegistry implements DelegationRegistry {
     return items.map(delegationOf);
   }
 
-  /** Every revocation the table still keeps (as long as the delegation itself): a kid stays refused for its receipts' whole life. */
+  /** Every revocation ever made in the scope: a kid stays refused for its receipts' whole life. */
   async revokedKids(scope: DelegationScope): Promise<Set<string>> {
     const items = await this.#query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `${scope}#revoked` } });
     return new Set(items.map((item) => String(item.kid)));
@@ -60,7 +60,7 @@ export class DynamoDbDelegationRegistry implements DelegationRegistry {
 
   /**
    * Listed first, then marked: a crash in between still has it refused everywhere. Both keep the
-   * first revocation's time and reason; the listing lives as long as the delegation is kept.
+   * first revocation's time and reason; the listing is kept for good (revocations are rare).
    */
   async revoke(scope: DelegationScope, kid: string, reason: string, now: Date): Promise<RegisteredDelegation | undefined> {
     const key = { pk: `${scope}#${kid}`, sk: 'delegation' };
@@ -71,7 +71,9 @@ export class DynamoDbDelegationRegistry implements DelegationRegistry {
       await this.documentClient.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: `${scope}#revoked`, sk: kid, kid, revokedAt, reason, expires: Item.expires, expiresAt: Item.expiresAt },
+          // No TTL: the delegation item's own could have been set by whoever holds a signer's
+          // credentials, and a revocation must outlive every receipt the key signed.
+          Item: { pk: `${scope}#revoked`, sk: kid, kid, revokedAt, reason },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
         withinDeadline(),

@@ -13,6 +13,8 @@ export class RevocationList {
   #readAt = Number.NEGATIVE_INFINITY;
   #triedAt = Number.NEGATIVE_INFINITY;
   #reading: Promise<void> | undefined;
+  /** Why the last read failed, for the error a caller reports while the list is stale. */
+  lastReadFailure: unknown;
 
   constructor(
     private readonly registry: Pick<DelegationRegistry, 'revokedKids'>,
@@ -36,7 +38,10 @@ export class RevocationList {
         for (const kid of revoked) this.#revoked.add(kid);
         this.#readAt = this.options.now();
       })
-      .catch((error: unknown) => this.options.onReadFailure?.(error))
+      .catch((error: unknown) => {
+        this.lastReadFailure = error;
+        this.options.onReadFailure?.(error);
+      })
       .finally(() => {
         this.#triedAt = this.options.now();
         this.#reading = undefined;

@@ -6,6 +6,7 @@ import { DelegatedKeySet } from '../../shared/adapters/delegated-key-set.js';
 import { PAYMENT_RESPONSE_TYP } from '../../shared/domain/settlement/payment-response.js';
 import { inspectPaymentResponse } from '../../shared/domain/verification/compact-jws.js';
 import { SigningUnavailableError } from '../../shared/errors.js';
+import { runWithDeadline } from '../../shared/adapters/aws/call-deadline.js';
 import { InMemoryDelegationRegistry } from '../support/in-memory-delegation-registry.js';
 import { inProcessRoot, manualClock, outage } from './support.js';
 
@@ -102,18 +103,61 @@ describe('a delegated signer', () => {
     expect([await check(first), await check(after)]).toEqual(['revoked', 'verifies']);
   });
 
-  it('replaces a delegation that signed for half a minute without being able to read the revocation list', async () => {
-    const { registry, clock, sign, kidOf, problems } = setup();
+  it('stops signing, without asking KMS again and again, once its key outlived half a minute of an unreadable revocation list', async () => {
+    const { root, registry, clock, sign, kidOf, problems } = setup();
     const first = await sign();
     registry.failingRevocationReads = outage();
     clock.advanceSeconds(25);
     expect(kidOf(await sign())).toBe(kidOf(first));
     clock.advanceSeconds(10);
-    const replacement = await sign();
-    expect(kidOf(replacement)).not.toBe(kidOf(first));
+    for (let minute = 0; minute < 10; minute += 1) {
+      await expect(sign()).rejects.toBeInstanceOf(SigningUnavailableError);
+      clock.advanceSeconds(60);
+    }
+    expect(root.calls.sign).toBe(1);
     expect(problems).toContain('could not read the revocation list; signing on with the current delegation');
-    clock.advanceSeconds(10);
-    expect(kidOf(await sign())).toBe(kidOf(replacement)); // young enough not to have missed a revocation
+    registry.failingRevocationReads = undefined;
+    const after = await sign();
+    expect(kidOf(after)).not.toBe(kidOf(first));
+  });
+
+  it('does not hand over to a prepared successor it cannot vouch for either', async () => {
+    const { registry, clock, sign, kidOf } = setup();
+    await sign();
+    clock.advanceSeconds(LIFE_LEFT_AT_START - HOUR / 4 - 60);
+    await sign();
+    await flush();
+    expect(registry.delegations.size).toBe(2);
+    registry.failingRevocationReads = outage();
+    clock.advanceSeconds(120);
+    await expect(sign().then(kidOf)).rejects.toBeInstanceOf(SigningUnavailableError);
+  });
+
+  it('never signs with a delegation that a freeze spent while it was being made', async () => {
+    const { root, clock, sign, kidOf, check } = setup();
+    await sign();
+    let thaw!: () => void;
+    root.calls.held = new Promise((resolve) => (thaw = resolve));
+    clock.advanceSeconds(LIFE_LEFT_AT_START - HOUR / 4 - 30); // the successor is being prepared ...
+    await sign();
+    clock.advanceSeconds(2 * HOUR); // ... when the container is frozen for two hours
+    root.calls.held = undefined;
+    thaw();
+    const token = await sign();
+    expect(await check(token)).toBe('verifies');
+    expect(root.calls.sign).toBe(3);
+    void kidOf;
+  });
+
+  it("makes its next key outside the deadline of the request that happened to start it", async () => {
+    const { root, clock, signer } = setup();
+    const inRequest = (work: () => Promise<unknown>) => runWithDeadline(Date.now() + 10_000, work);
+    await inRequest(() => signer.sign(PAYMENT_RESPONSE_TYP, {}));
+    clock.advanceSeconds(LIFE_LEFT_AT_START - HOUR / 4 - 30);
+    await inRequest(() => signer.sign(PAYMENT_RESPONSE_TYP, {}));
+    await flush();
+    // The first key was waited for within its request's deadline; the next one was not.
+    expect(root.calls.withDeadline).toEqual([true, false]);
   });
 
   it('signs only the token kind it was delegated', async () => {

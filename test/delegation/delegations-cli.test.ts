@@ -155,11 +155,12 @@ describe('npm run delegations against the local stack in delegated mode', () => 
     expect(misdirected.stderr).toContain('It is a verdict delegation: run it with --scope verdict.');
   });
 
-  it('refuses a kid no delegation has, with exit code 1', async () => {
-    for (const argv of [['show', UNKNOWN_KID], ['revoke', UNKNOWN_KID, '--reason', 'typo']]) {
+  it('refuses a kid no delegation has, with exit code 1, also one that begins with a dash as one kid in 64 does', async () => {
+    const dashed = `-${UNKNOWN_KID.slice(1)}`;
+    for (const argv of [['show', UNKNOWN_KID], ['revoke', UNKNOWN_KID, '--reason', 'typo'], ['show', dashed], ['revoke', dashed, '--reason', 'typo']]) {
       const { code, stderr } = await delegations(...argv, '--local');
       expect(code, argv.join(' ')).toBe(EXIT.refused);
-      expect(stderr).toContain(`No payment delegation has kid ${UNKNOWN_KID}.`);
+      expect(stderr).toContain(`No payment delegation has kid ${argv[1]}.`);
     }
   });
 

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, expect, it } from 'vitest';
 import { ensureTable, LOCAL_TABLES } from '../../local/tables.js';
 import { DynamoDbDelegationRegistry } from '../../shared/adapters/dynamodb-delegation-registry.js';
@@ -49,5 +49,8 @@ export function delegationRegistryContract(dynamodb: () => DynamoDBClient) {
     expect(await registry.revokedKids(PAYMENT)).toEqual(new Set([kid]));
     expect(await registry.revokedKids(VERDICT)).toEqual(new Set());
     expect(await registry.revoke(PAYMENT, 'unknown'.padEnd(43, 'x'), 'why', new Date())).toBeUndefined();
+    // Kept for good: no TTL that a writer of the delegation item could have chosen.
+    const { Item } = await DynamoDBDocumentClient.from(dynamodb()).send(new GetCommand({ TableName: table, Key: { pk: `${PAYMENT}#revoked`, sk: kid } }));
+    expect(Item).toEqual({ pk: `${PAYMENT}#revoked`, sk: kid, kid, revokedAt: new Date(NOW * 1000).toISOString(), reason: 'first' });
   });
 }

@@ -12,10 +12,19 @@ export const ROOT_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/11111111-222
  */
 export function inProcessRoot() {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const calls = { sign: 0, failing: undefined as Error | undefined };
+  const calls = {
+    sign: 0,
+    failing: undefined as Error | undefined,
+    /** Whether each Sign carried an abort signal (a request deadline). */
+    withDeadline: [] as boolean[],
+    /** Set to hold Sign answers until the test releases them (a container frozen meanwhile). */
+    held: undefined as Promise<void> | undefined,
+  };
   const kms = {
-    send: async (command: SignCommand) => {
+    send: async (command: SignCommand, options?: { abortSignal?: AbortSignal }) => {
       calls.sign += 1;
+      calls.withDeadline.push(options?.abortSignal !== undefined);
+      if (calls.held) await calls.held;
       if (calls.failing) throw calls.failing;
       return { Signature: sign('sha256', command.input.Message!, privateKey) };
     },

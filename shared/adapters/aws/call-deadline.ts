@@ -30,6 +30,23 @@ export async function runWithDeadline<T>(deadlineEpochMs: number, work: () => Pr
   }
 }
 
+let startingBackgroundWork = 0;
+
+/**
+ * Starts work a request kicks off but does not wait for (a signer preparing its next key): the
+ * AWS calls it starts synchronously, before its first await, get no request deadline, only the
+ * client's own timeouts. A Lambda container frozen after the request answered would otherwise
+ * thaw with that call's deadline long past.
+ */
+export function startOutsideRequestDeadline<T>(start: () => T): T {
+  startingBackgroundWork += 1;
+  try {
+    return start();
+  } finally {
+    startingBackgroundWork -= 1;
+  }
+}
+
 /** The deadline passed: the call is not even started. */
 export class DeadlineExceededError extends Error {
   override readonly name = 'DeadlineExceededError';
@@ -43,6 +60,7 @@ export class DeadlineExceededError extends Error {
  * call, so requests that make none (a warm verification) pay nothing for it.
  */
 export function withinDeadline(now: () => number = Date.now): { abortSignal?: AbortSignal } {
+  if (startingBackgroundWork > 0) return {};
   // An overlapping request's async work always finds its own deadline in the storage; anything else finds none there.
   const deadline = deadlinesOfOverlappingRequests.getStore() ?? deadlineOfLoneRequest;
   if (deadline === undefined) return {};
