@@ -26,6 +26,7 @@ const GOALS = {
 
 const PAYMENT_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000001';
 const VERDICT_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000002';
+const CONFIG_KEY_ARN = 'arn:aws:kms:us-east-1:000000000000:key/00000000-0000-4000-8000-000000000003';
 
 /** A public JWK as the deployment writes it into a function's configuration (infra/constructs/public-key-jwks.ts). */
 function deployedJwk(keyArn: string) {
@@ -45,6 +46,8 @@ function functionEnv(): Record<string, string> {
     TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify([deployedJwk(PAYMENT_KEY_ARN)]),
     VERDICT_PUBLIC_KEY: JSON.stringify(deployedJwk(VERDICT_KEY_ARN)),
     VERDICT_SIGNING_KEY_ARN: VERDICT_KEY_ARN,
+    CONFIG_SIGNING_KEY_ARN: CONFIG_KEY_ARN,
+    CONFIG_PUBLIC_KEY: JSON.stringify(deployedJwk(CONFIG_KEY_ARN)),
     PAYMENT_ISSUER: 'bench',
     LEDGER_TABLE_NAME: 'ledger',
     MERCHANT_TABLE_NAME: 'merchants',

@@ -28,7 +28,7 @@ type Tables = Array<{ title: string; rows: Row[] }>;
 const suites: Array<() => Promise<Tables>> = [
   benchColdStart,
   () => discardingOutput(benchVerification),
-  async () => [{ title: 'Config lookups: warm container cache beside every request reading DynamoDB', rows: await discardingOutput(() => benchConfig()) }],
+  async () => [{ title: 'Config lookups: warm container cache (signed, and signing off) beside every request reading DynamoDB', rows: await discardingOutput(() => benchConfig()) }],
   async () => [{ title: 'Settlement: AWS calls per request, counted at the local DynamoDB and KMS endpoints', rows: await discardingOutput(benchSettlement) }],
   // Issue 13: kms vs delegated signing mode against a KMS that throttles; about a minute.
   () => discardingOutput(benchDelegatedSigning),

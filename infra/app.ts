@@ -43,6 +43,8 @@ export function buildApp(context?: Record<string, unknown>, { now }: { now?: () 
       paymentPublicKeyReaders: [roles.jwks.roleArn, roles.verification.roleArn],
       verdictSigner: roles.verification.roleArn,
       verdictPublicKeyReaders: [roles.jwks.roleArn],
+      configSigner: roles.config.roleArn,
+      configPublicKeyReaders: [roles.jwks.roleArn],
     },
   });
   const stateless = new StatelessStack(app, STATELESS_STACK_NAME, {

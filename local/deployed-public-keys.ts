@@ -9,6 +9,8 @@ export interface DeployedPublicKeys {
   trustedPaymentKeys: string;
   /** VERDICT_PUBLIC_KEY: one JWK. */
   verdictKey: string;
+  /** CONFIG_PUBLIC_KEY: one JWK. */
+  configKey: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export async function deployedPublicKeys(kms: KMSClient, keys: LocalSigningKeys)
     return Data.Jwk;
   };
   const paymentJwks = await Promise.all(keys.paymentKeyArns.map(jwkOf));
-  return { trustedPaymentKeys: `[${paymentJwks.join(',')}]`, verdictKey: await jwkOf(keys.verdictKeyArn) };
+  return { trustedPaymentKeys: `[${paymentJwks.join(',')}]`, verdictKey: await jwkOf(keys.verdictKeyArn), configKey: await jwkOf(keys.configKeyArn) };
 }
 
 /** An event of the public-key-jwk custom resource, as CloudFormation (through CDK's Provider) sends it. */

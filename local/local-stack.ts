@@ -182,6 +182,8 @@ function functionEnvironment(keys: LocalSigningKeys, publicKeys: DeployedPublicK
     TRUSTED_PAYMENT_PUBLIC_KEYS: publicKeys?.trustedPaymentKeys,
     VERDICT_SIGNING_KEY_ARN: keys.verdictKeyArn,
     VERDICT_PUBLIC_KEY: publicKeys?.verdictKey,
+    CONFIG_SIGNING_KEY_ARN: keys.configKeyArn,
+    CONFIG_PUBLIC_KEY: publicKeys?.configKey,
     PAYMENT_ISSUER: process.env.PAYMENT_ISSUER ?? 'signed-pay-local',
     CONFIG_CACHE_TTL_SECONDS: process.env.CONFIG_CACHE_TTL_SECONDS ?? '30',
     MERCHANT_CACHE_TTL_SECONDS: process.env.MERCHANT_CACHE_TTL_SECONDS ?? '30',

@@ -7,12 +7,13 @@ import * as z from '../shared/zod.js';
 
 /**
  * Which KMS keys the local stack uses, as the payment-key record (deploy/payment-keys.json) decides
- * on AWS: the first payment key signs, the second (the previous one) is still trusted, and the
- * verdict key signs verification results only.
+ * on AWS: the first payment key signs, the second (the previous one) is still trusted, the
+ * verdict key signs verification results only, and the config key configuration answers only.
  */
 export interface LocalSigningKeys {
   paymentKeyArns: string[];
   verdictKeyArn: string;
+  configKeyArn: string;
   /** When the first payment key became current; files from before rotations were guarded lack it. */
   currentSince?: string;
 }
@@ -20,6 +21,8 @@ export interface LocalSigningKeys {
 const signingKeysSchema = z.object({
   paymentKeyArns: z.array(z.string()).check(z.minLength(1), z.maxLength(2)),
   verdictKeyArn: z.string(),
+  // Files written before configuration answers were signed lack it: the key is made on the next start.
+  configKeyArn: z.optional(z.string()),
   currentSince: z.optional(z.iso.datetime({ offset: true })),
 });
 
@@ -47,12 +50,17 @@ function save(file: string, keys: LocalSigningKeys): void {
   renameSync(temporary, file);
 }
 
-/** Creates the keys on first start; afterwards checks that KMS still holds the recorded ones. */
+const CONFIG_KEY_DESCRIPTION = 'local configuration answer signing key';
+
+/**
+ * Creates the keys on first start; afterwards checks that KMS still holds the recorded ones, and
+ * adds a key the file does not record yet (the config key, to a file of an earlier release).
+ */
 export async function ensureSigningKeys(kms: KMSClient, dataDir: string, kmsEndpoint?: string): Promise<LocalSigningKeys> {
   const file = keysFile(dataDir, kmsEndpoint);
   if (existsSync(file)) {
-    const keys = signingKeysSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    for (const arn of [...keys.paymentKeyArns, keys.verdictKeyArn]) {
+    const recorded = signingKeysSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    for (const arn of [...recorded.paymentKeyArns, recorded.verdictKeyArn, ...(recorded.configKeyArn ? [recorded.configKeyArn] : [])]) {
       await kms.send(new DescribeKeyCommand({ KeyId: arn })).catch((error: unknown) => {
         throw new Error(
           `${file} names ${arn}, which the KMS in use does not hold (${(error as Error).name}). ` +
@@ -60,11 +68,15 @@ export async function ensureSigningKeys(kms: KMSClient, dataDir: string, kmsEndp
         );
       });
     }
+    if (recorded.configKeyArn) return { ...recorded, configKeyArn: recorded.configKeyArn };
+    const keys = { ...recorded, configKeyArn: await createSigningKey(kms, CONFIG_KEY_DESCRIPTION) };
+    save(file, keys);
     return keys;
   }
   const keys = {
     paymentKeyArns: [await createSigningKey(kms, 'local payment response signing key')],
     verdictKeyArn: await createSigningKey(kms, 'local verification verdict signing key'),
+    configKeyArn: await createSigningKey(kms, CONFIG_KEY_DESCRIPTION),
     currentSince: new Date().toISOString(),
   };
   save(file, keys);

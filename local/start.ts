@@ -86,7 +86,7 @@ console.log(`API       ${stack.url}`);
 console.log(`  POST ${stack.url}/v1/settlements`);
 console.log(`  POST ${stack.url}/v1/verifications`);
 console.log(`  GET  ${stack.url}/v1/config`);
-console.log(`  GET  ${stack.url}/.well-known/jwks.json   (and /.well-known/verdict-jwks.json)`);
+console.log(`  GET  ${stack.url}/.well-known/jwks.json   (and /.well-known/verdict-jwks.json, /.well-known/config-jwks.json)`);
 console.log(`  GET  ${stack.url}/openapi.json   (the API contract)`);
 const origin = (external: boolean) => (external ? 'external, from the environment' : 'embedded');
 console.log(`DynamoDB  ${stack.dynamodbUrl}   (${origin(stack.external.dynamodb)}; AWS_ENDPOINT_URL_DYNAMODB)`);

@@ -220,16 +220,24 @@ export class KeysUnavailableError extends AppError {
   }
 }
 
+/** Why no configuration was answered: it could not be read, or it was read but could not be signed. */
+const CONFIG_UNAVAILABLE_DETAILS = {
+  unread: 'The configuration for this country could not be read in time, and this server knows no earlier copy of it.',
+  unsigned:
+    'The configuration for this country could not be signed in time, and this server holds no unexpired signature of it; an unsigned answer would be refused.',
+} as const;
+
 /**
- * No configuration that is right for the caller's country could be read: better a 503 (the SDK
- * then uses its stored copy) than another country's currency and legal texts.
+ * No configuration that is right for the caller's country could be read (or signed): better a
+ * 503 (the SDK then uses its stored copy) than another country's currency and legal texts, or an
+ * answer nobody can check.
  */
 export class ConfigUnavailableError extends AppError {
-  constructor(cause?: unknown) {
+  constructor(cause?: unknown, why: keyof typeof CONFIG_UNAVAILABLE_DETAILS = 'unread') {
     super(
       'config-unavailable',
-      'The configuration could not be read',
-      "The configuration for this country could not be read in time, and this server knows no earlier copy of it. Retry shortly, or use the app's stored configuration.",
+      'The configuration is unavailable',
+      `${CONFIG_UNAVAILABLE_DETAILS[why]} Retry shortly, or use the app's stored configuration.`,
       { cause, retryAfterSeconds: OUTAGE_RETRY_AFTER_SECONDS },
     );
   }

@@ -17,9 +17,10 @@ export interface Route {
   access: RouteAccess;
 }
 
-/** The two key sets the jwks function serves: payment response keys and verdict keys, never mixed. */
+/** The key sets the jwks function serves: payment response, verdict and configuration keys, never mixed. */
 export const PAYMENT_JWKS_PATH = '/.well-known/jwks.json';
 export const VERDICT_JWKS_PATH = '/.well-known/verdict-jwks.json';
+export const CONFIG_JWKS_PATH = '/.well-known/config-jwks.json';
 /** The API contract (openapi.json at the repository root), served by the jwks function with the other public documents. */
 export const OPENAPI_PATH = '/openapi.json';
 
@@ -30,6 +31,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/v1/verifications', functionId: 'verification', access: 'public' },
   { method: 'GET', path: '/v1/config', functionId: 'config', access: 'public' },
   { method: 'GET', path: OPENAPI_PATH, functionId: 'jwks', access: 'public' },
+  { method: 'GET', path: CONFIG_JWKS_PATH, functionId: 'jwks', access: 'public' },
 ];
 
 /** API Gateway's route key, as events carry it: `GET /v1/config`. */

@@ -14,6 +14,7 @@ const EXPECTED_STATUS: Record<string, number> = {
   'settlement-declined.json': 402,
   'jwks.json': 200,
   'verdict-jwks.json': 200,
+  'config-jwks.json': 200,
   'verification.json': 200,
   'config.json': 200,
   'openapi.json': 200,

@@ -13,6 +13,8 @@ export interface BenchKms {
   url: string;
   paymentKeyArn: string;
   verdictKeyArn: string;
+  /** Signs configuration answers (CreateKey), as the config function's key. */
+  configKeyArn: string;
   /** The payment key's public half, as KMS's GetPublicKey gives it. */
   paymentPublicKey: KeyObject;
   /**
@@ -30,9 +32,9 @@ export interface BenchKms {
 /**
  * The local KMS endpoint holding a payment key whose private half the bench holds too (written
  * to the endpoint's key store before it starts, as an earlier run would have left it), so that
- * handlers load the key from KMS as in production, and a verdict key made by CreateKey. With
- * `requestsPerSecond`, it answers ThrottlingException above that many Sign requests a second, as
- * the account's KMS quota does.
+ * handlers load the key from KMS as in production, and a verdict key and a config key made by
+ * CreateKey. With `requestsPerSecond`, it answers ThrottlingException above that many Sign
+ * requests a second, as the account's KMS quota does.
  */
 export async function startBenchKms(options: { requestsPerSecond?: number } = {}): Promise<BenchKms> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-kms-'));
@@ -46,10 +48,13 @@ export async function startBenchKms(options: { requestsPerSecond?: number } = {}
     await rm(dataDir, { recursive: true, force: true });
   };
   const kms = new KMSClient({ ...BENCH_AWS, endpoint: server.url });
+  const createKey = async (Description: string) =>
+    (await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description }))).KeyMetadata!.Arn!;
   let verdictKeyArn: string;
+  let configKeyArn: string;
   try {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'bench verdict key' }));
-    verdictKeyArn = KeyMetadata!.Arn!;
+    verdictKeyArn = await createKey('bench verdict key');
+    configKeyArn = await createKey('bench config key');
   } catch (error) {
     await close();
     throw error;
@@ -64,6 +69,7 @@ export async function startBenchKms(options: { requestsPerSecond?: number } = {}
     url: server.url,
     paymentKeyArn,
     verdictKeyArn,
+    configKeyArn,
     paymentPublicKey: publicKey,
     mintPaymentResponse: (claims) => signer.sign(PAYMENT_RESPONSE_TYP, claims),
     signed: () => server.callCount('Sign'),

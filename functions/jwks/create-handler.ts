@@ -7,7 +7,7 @@ import { PAYMENT_RESPONSE_TYP } from '../../shared/domain/settlement/payment-res
 import { VERIFICATION_RESULT_TYP } from '../../shared/domain/verification/result.js';
 import { httpHandler, jsonResponse } from '../../shared/http/http-handler.js';
 import { functionObservability } from '../../shared/observability/function-observability.js';
-import { OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
+import { CONFIG_JWKS_PATH, OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
 import type { JwksClients } from './aws-adapters.js';
 import type { JwksEnv } from './env.js';
 
@@ -22,8 +22,9 @@ interface KeyDocument {
 }
 
 /**
- * GET /.well-known/jwks.json and /.well-known/verdict-jwks.json: two documents so that no key is
- * trusted for two purposes (payment responses against the first, verdicts against the second).
+ * GET /.well-known/jwks.json, /.well-known/verdict-jwks.json and /.well-known/config-jwks.json:
+ * one document per kind of token, so that no key is trusted for two purposes (payment responses
+ * against the first, verdicts against the second, configuration answers against the third).
  * Keys the deployment handed in are served without KMS; the SDK loads only for another one, or
  * for the delegation registry, whose live delegated keys are listed beside the root keys.
  */
@@ -38,9 +39,15 @@ export function createJwksHandler(env: JwksEnv, clients?: JwksClients) {
     deployedKeys: env.VERDICT_PUBLIC_KEY ? [env.VERDICT_PUBLIC_KEY] : [],
     onLoadFailure,
   });
+  const configRoots = new KmsKeySet(fromKms, [env.CONFIG_SIGNING_KEY_ARN], {
+    deployedKeys: env.CONFIG_PUBLIC_KEY ? [env.CONFIG_PUBLIC_KEY] : [],
+    onLoadFailure,
+  });
   const documents: Record<string, KeyDocument> = {
     [routeKeyOf({ method: 'GET', path: PAYMENT_JWKS_PATH })]: keyDocument(paymentRoots, PAYMENT_RESPONSE_TYP),
     [routeKeyOf({ method: 'GET', path: VERDICT_JWKS_PATH })]: keyDocument(verdictRoots, VERIFICATION_RESULT_TYP),
+    // Configuration answers are signed by the root key itself, never a delegated one.
+    [routeKeyOf({ method: 'GET', path: CONFIG_JWKS_PATH })]: { keys: () => configRoots.jwks(), cacheControl: CACHE_CONTROL },
   };
 
   /** A document's root keys, and in delegated mode the live keys they delegated to. */

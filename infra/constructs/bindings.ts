@@ -79,6 +79,22 @@ export function bindVerdictSigner(fn: BindTarget<'VERDICT_SIGNING_KEY_ARN'>, ver
 }
 
 /**
+ * Config signs its answers with a key of their own: a configuration answer can never be mistaken
+ * for a payment response or a verdict, and the config function can sign neither.
+ */
+export function bindConfigSigner(fn: BindTarget<'CONFIG_SIGNING_KEY_ARN'>, configKey: IKey): void {
+  fn.setEnvironment('CONFIG_SIGNING_KEY_ARN', configKey.keyArn);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:Sign'], resources: [configKey.keyArn] }));
+}
+
+/** JWKS: publishes the config key's public half (read at deploy time) so apps can check configuration answers. */
+export function bindConfigKeyForPublishing(fn: BindTarget<'CONFIG_SIGNING_KEY_ARN' | 'CONFIG_PUBLIC_KEY'>, configKey: IKey, configPublicJwk: string): void {
+  fn.setEnvironment('CONFIG_SIGNING_KEY_ARN', configKey.keyArn);
+  fn.setEnvironment('CONFIG_PUBLIC_KEY', configPublicJwk);
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [configKey.keyArn] }));
+}
+
+/**
  * A function that signs in delegated mode registers each delegation it makes (PutItem) and reads
  * its scope's revocation list (Query, GetItem): on items of its own scope only, so settlement's
  * role cannot register a key for verdicts, nor verification's one for payment responses. No

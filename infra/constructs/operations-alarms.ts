@@ -152,7 +152,7 @@ export class OperationsAlarms extends Construct {
       threshold: 1,
       evaluationPeriods: 1,
       description:
-        'KMS refused calls for throttling (ECC signing shares one request quota per account and region): settlements and verdicts fail with 503 until it passes. Raise the quota or find the other caller.',
+        'KMS refused calls for throttling (ECC signing shares one request quota per account and region): settlements and verdicts fail with 503 until it passes (configuration answers only where a container holds no valid signature of them). Raise the quota or find the other caller.',
     });
   }
 

@@ -19,7 +19,7 @@ export const DEPENDENCIES_OF: Readonly<Record<FunctionId, readonly Dependency[]>
   settlement: ['KMS', 'DynamoDB'],
   verification: ['KMS', 'DynamoDB'],
   jwks: ['KMS', 'DynamoDB'],
-  config: ['DynamoDB'],
+  config: ['KMS', 'DynamoDB'],
 };
 
 type RouteMetric = 'requests' | 'latency' | 'serverErrors' | 'clientErrors';

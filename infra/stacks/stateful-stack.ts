@@ -12,6 +12,8 @@ export interface SigningKeyRoles {
   paymentPublicKeyReaders: readonly string[];
   verdictSigner: string;
   verdictPublicKeyReaders: readonly string[];
+  configSigner: string;
+  configPublicKeyReaders: readonly string[];
 }
 
 export interface StatefulStackProps extends StackProps {
@@ -33,6 +35,10 @@ export class StatefulStack extends Stack {
   readonly verdictKey: IKey;
   /** The verdict key's public half: a JWK JSON string resolved at deploy time. */
   readonly verdictPublicJwk: string;
+  /** Signs configuration answers; never trusted for payment responses or verdicts. */
+  readonly configKey: IKey;
+  /** The config key's public half: a JWK JSON string resolved at deploy time. */
+  readonly configPublicJwk: string;
   /** One record per payment, keyed by `paymentId`; also settlement's idempotency record. */
   readonly ledgerTable: ITableV2;
   /** The merchant registry, `pk` only: merchants and the callers allowed to settle for them. */
@@ -65,6 +71,12 @@ export class StatefulStack extends Stack {
       users: { signer: roles.verdictSigner, publicKeyReaders: [...roles.verdictPublicKeyReaders, publicKeyJwks.readerRoleArn] },
     });
     this.verdictPublicJwk = publicKeyJwks.jwkOf(this.verdictKey, 'VerdictPublicJwk');
+    this.configKey = newSigningKey(this, 'ConfigSigningKey', {
+      description: 'Signs configuration answers',
+      alias: `alias/${this.stackName}-config-signing`,
+      users: { signer: roles.configSigner, publicKeyReaders: [...roles.configPublicKeyReaders, publicKeyJwks.readerRoleArn] },
+    });
+    this.configPublicJwk = publicKeyJwks.jwkOf(this.configKey, 'ConfigPublicJwk');
 
     this.ledgerTable = retainedTable(this, 'LedgerTable', { partitionKey: { name: 'paymentId', type: AttributeType.STRING } });
     keepForOneRelease(this);
@@ -83,6 +95,8 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'CurrentPaymentSigningKeyId', { value: paymentKeys.current.keyId });
     new CfnOutput(this, 'VerdictSigningKeyArn', { value: this.verdictKey.keyArn });
     new CfnOutput(this, 'VerdictSigningKeyId', { value: this.verdictKey.keyId });
+    new CfnOutput(this, 'ConfigSigningKeyArn', { value: this.configKey.keyArn });
+    new CfnOutput(this, 'ConfigSigningKeyId', { value: this.configKey.keyId });
     // Operators manage merchants and configuration with the CLI against these tables.
     new CfnOutput(this, 'MerchantTableName', { value: this.merchantTable.tableName });
     new CfnOutput(this, 'ConfigTableName', { value: this.configTable.tableName });

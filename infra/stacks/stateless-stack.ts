@@ -13,6 +13,8 @@ import { ApiDistribution } from '../constructs/api-distribution.js';
 import { ApiFunction } from '../constructs/api-function.js';
 import {
   bindConfigForRead,
+  bindConfigKeyForPublishing,
+  bindConfigSigner,
   bindDelegationReader,
   bindLedgerForRead,
   bindLedgerForWrite,
@@ -96,6 +98,7 @@ export class StatelessStack extends Stack {
       jwks: (fn) => {
         bindTrustedPaymentKeys(fn, stateful.paymentKeys);
         bindVerdictKeyForPublishing(fn, stateful.verdictKey, stateful.verdictPublicJwk);
+        bindConfigKeyForPublishing(fn, stateful.configKey, stateful.configPublicJwk);
         // Delegated mode only: in kms mode the documents hold root keys alone and jwks loads no AWS SDK.
         // (After a switch back to kms, verification still accepts the last hour's delegated tokens.)
         if (settings.signingMode === 'delegated') bindDelegationReader(fn, stateful.delegationTable, DELEGATION_SCOPES, { getByKid: false });
@@ -115,10 +118,13 @@ export class StatelessStack extends Stack {
       },
       config: (fn) => {
         bindConfigForRead(fn, stateful.configTable);
+        // Signed once per answer and configuration version, with a key of its own.
+        bindConfigSigner(fn, stateful.configKey);
+        fn.setEnvironment('PAYMENT_ISSUER', settings.paymentIssuer);
         fn.setEnvironment('VIEWER_COUNTRY_ORIGIN_SECRET', originVerifyValue);
         fn.setEnvironment('CONFIG_CACHE_TTL_SECONDS', String(settings.configCacheTtlSeconds));
-        // An app waits for its configuration at start-up: give up on a hanging DynamoDB within about
-        // two seconds and answer from the last known configuration (or 503) instead.
+        // An app waits for its configuration at start-up: give up on a hanging DynamoDB (or KMS) within
+        // about two seconds and answer from the last known configuration or signature (or 503) instead.
         fn.setEnvironment('AWS_REQUEST_TIMEOUT_MS', '1000');
         fn.setEnvironment('AWS_MAX_ATTEMPTS', '2');
         const cacheControl = settings.configCacheControl;

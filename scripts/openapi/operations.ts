@@ -1,7 +1,7 @@
 import { idempotencyKeySchema } from '../../shared/domain/identifiers.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/body-limit.js';
 import { querySchema as configQuerySchema } from '../../shared/http/config/config-request.js';
-import { OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
+import { CONFIG_JWKS_PATH, OPENAPI_PATH, PAYMENT_JWKS_PATH, routeKeyOf, VERDICT_JWKS_PATH } from '../../shared/routes.js';
 import type { ProblemCode } from './problems.js';
 import { inlineSchema, type JsonSchema } from './schemas.js';
 
@@ -127,6 +127,16 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     answers: { 200: jwksAnswer('The verdict keys.') },
     problems: ['payload-too-large', 'keys-unavailable'],
   },
+  [routeKeyOf({ method: 'GET', path: CONFIG_JWKS_PATH })]: {
+    operationId: 'getConfigKeys',
+    tag: 'keys',
+    summary: 'The public key that signs configuration answers',
+    description:
+      "The `signature` of GET /v1/config (typ client-config+jwt) verifies against this key set; `kid` equals the JWS header's. " +
+      'Never listed in the payment response or verdict keys, nor they here: no key is trusted for two purposes. Cacheable for 5 minutes.',
+    answers: { 200: jwksAnswer('The configuration keys.') },
+    problems: ['payload-too-large', 'keys-unavailable'],
+  },
   [routeKeyOf({ method: 'POST', path: '/v1/verifications' })]: {
     operationId: 'verifyPayment',
     tag: 'verification',
@@ -150,7 +160,9 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     summary: "The configuration for the client's country, layered and cacheable",
     description:
       'The country comes from the `country` parameter, else CloudFront-Viewer-Country (trusted only through CloudFront), ' +
-      'else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which).',
+      'else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which). ' +
+      '`signature` signs country, source, version and config (typ client-config+jwt, keys at /.well-known/config-jwks.json); ' +
+      "Cache-Control never lets a copy outlive the signature's `exp`. A configuration that cannot be signed is a 503, never an unsigned answer.",
     parameters: [
       {
         name: 'country',
@@ -178,7 +190,7 @@ export const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
     ],
     answers: {
       200: {
-        description: 'The merged configuration.',
+        description: 'The merged configuration and its signature.',
         content: { mediaType: 'application/json', schema: 'ConfigResponse' },
         headers: { etag: true, 'cache-control': true, vary: true, 'x-config-stale': false },
       },

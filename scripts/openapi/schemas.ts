@@ -1,5 +1,5 @@
 import type { PublishedJwk } from '../../shared/adapters/public-jwk.js';
-import { configExplanationSchema, configResponseSchema, countrySourceSchema, servedConfigSchema } from '../../shared/domain/config/config-response-schema.js';
+import { configExplanationSchema, configResponseSchema, countrySourceSchema, httpsUrlSchema, servedConfigSchema } from '../../shared/domain/config/config-response-schema.js';
 import { merchantIdSchema, orderIdSchema, paymentIdSchema } from '../../shared/domain/identifiers.js';
 import { amountSchema, currencyCodeSchema } from '../../shared/domain/money.js';
 import { PAYMENT_STATUSES } from '../../shared/domain/settlement/payment-response.js';
@@ -110,6 +110,8 @@ function registries() {
   responses.add(verificationResponseSchema.shape.verdict, { description: 'A signed verdict (typ verification-result+jwt), exactly when the request sent a nonce.' });
   responses.add(countrySourceSchema, { id: 'CountrySource' });
   responses.add(servedConfigSchema, { id: 'CountryConfig' });
+  // zod's JSON Schema says `format: uri` only: the scheme the schema requires is stated as a pattern.
+  responses.add(httpsUrlSchema, { description: 'An absolute https URL.', pattern: '^https://' });
   responses.add(configExplanationSchema, { id: 'ConfigExplanation' });
   responses.add(configResponseSchema, { id: 'ConfigResponse' });
   responses.add(publicJwkSchema, { id: 'PublicJwk' });

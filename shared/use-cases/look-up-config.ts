@@ -1,3 +1,4 @@
+import type { ConfigSignature, ConfigSignatures } from '../domain/config/config-signature.js';
 import type { ConfigLayerReader } from '../domain/config/config-store.js';
 import { type CountryHints, type CountryResolution, resolveCountry } from '../domain/config/country-resolution.js';
 import { layerChainFor } from '../domain/config/layers.js';
@@ -9,6 +10,11 @@ export interface ConfigLookup {
   merged: MergedConfig;
   /** Some layers could not be read fresh: served from the container's last known values. */
   stale: boolean;
+}
+
+/** A lookup as GET /v1/config answers it: with the signature of its members. */
+export interface SignedConfigLookup extends ConfigLookup {
+  signature: ConfigSignature;
 }
 
 /**
@@ -28,4 +34,20 @@ export async function lookUpConfig(
   // Without one of its layers the answer could be another country's currency or legal texts.
   if (unknown.length > 0) throw new ConfigUnavailableError();
   return { resolution, merged: mergeLayers(layers), stale };
+}
+
+/**
+ * The configuration for one request, signed: the lookup above, then the signature of exactly
+ * the members the answer carries (country, source, version, config), from the container's kept
+ * signatures or freshly made. A configuration that cannot be signed is not answered (503): an
+ * app must be able to tell that what it starts with is ours.
+ */
+export async function lookUpSignedConfig(
+  deps: { layers: ConfigLayerReader; signatures: ConfigSignatures },
+  hints: CountryHints,
+): Promise<SignedConfigLookup> {
+  const lookup = await lookUpConfig(deps, hints);
+  const { resolution, merged } = lookup;
+  const signature = await deps.signatures.signatureOf({ country: resolution.country, source: resolution.source, version: merged.version, config: merged.config });
+  return { ...lookup, signature };
 }

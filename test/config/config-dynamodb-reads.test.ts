@@ -7,16 +7,22 @@ import { parseCountryCode } from '../../shared/domain/config/countries.js';
 import { layerChainFor } from '../../shared/domain/config/layers.js';
 import { type CountingDynalite, startSeededConfigStore } from './support/dynamodb.js';
 import { loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
+import { type ConfigKms, startConfigKms } from './support/kms.js';
 
 let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
 let store: DynamoDbConfigStore;
+let kms: ConfigKms;
 
 beforeAll(async () => {
   seeded = await startSeededConfigStore();
   ({ dynalite, store } = seeded);
+  kms = await startConfigKms();
 });
-afterAll(async () => seeded?.stop());
+afterAll(async () => {
+  await seeded?.stop();
+  await kms?.stop();
+});
 
 // Every way a request names its country: the query (launch countries, one without an entry,
 // Kosovo), Accept-Language, and CloudFront-Viewer-Country with the origin secret.
@@ -36,13 +42,13 @@ async function readsFor(getConfig: GetConfig, lookups: number): Promise<number> 
 
 describe('DynamoDB reads of GET /v1/config', () => {
   it('a warm container answers lookups of every kind from memory, after at most one read per lookup to fill its cache', async () => {
-    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms });
     expect(await readsFor(getConfig, REQUESTS.length)).toBeLessThanOrEqual(REQUESTS.length);
     expect(await readsFor(getConfig, 10 * REQUESTS.length)).toBe(0);
   });
 
   it('with CONFIG_CACHE_TTL_SECONDS=0, every lookup is one read: one BatchGetItem for its whole layer chain', async () => {
-    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
     expect(await readsFor(getConfig, 2 * REQUESTS.length)).toBe(2 * REQUESTS.length);
   });
 

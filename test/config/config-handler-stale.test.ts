@@ -4,13 +4,16 @@ import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store
 import { BUILT_IN_CONFIG } from '../../shared/domain/config/merge.js';
 import { seedConfigLayers } from '../../local/seed-config.js';
 import { createConfigTable, type CountingDynalite, startDynalite, testClients } from './support/dynamodb.js';
-import { loadConfigHandler } from './support/handler.js';
+import { cacheDirectives, claimsOf, loadConfigHandler } from './support/handler.js';
+import { type ConfigKms, startConfigKms } from './support/kms.js';
 
 // One file of its own: these tests stop DynamoDB for good.
 let dynalite: CountingDynalite;
 let clients: ReturnType<typeof testClients>;
+let kms: ConfigKms;
 
 beforeAll(async () => {
+  kms = await startConfigKms();
   dynalite = await startDynalite();
   clients = testClients(dynalite.url);
   await createConfigTable(clients.client, 'config');
@@ -19,11 +22,12 @@ beforeAll(async () => {
 afterAll(async () => {
   clients?.client.destroy();
   await dynalite?.stop();
+  await kms?.stop();
 });
 
 describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
   it('serves the last good version of a layer whose stored item turned invalid, and says so', async () => {
-    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
     const fresh = await getConfig({ query: { country: 'JP' } });
     await clients.documentClient.send(
       new PutCommand({ TableName: 'config', Item: { pk: 'LAYER#COUNTRY#JP', sk: 'CURRENT', version: 9, document: { currency: 'JPYEN' } } }),
@@ -35,7 +39,7 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
 
     // A container that never saw the good version serves the newest valid older one from the
     // table (Japan's version 1), marked stale: every container the same, none of them USD.
-    const newContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const newContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms });
     const japan = await newContainer({ query: { country: 'JP' } });
     expect(japan.statusCode).toBe(200);
     expect(japan.headers['x-config-stale']).toBe('true');
@@ -53,7 +57,7 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
   });
 
   it('serves the last configuration it read with DynamoDB stopped, marked stale and not fresh for caches', async () => {
-    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
     const fresh = await getConfig({ query: { country: 'DE' } });
     expect(fresh.headers['x-config-stale']).toBeUndefined();
 
@@ -63,7 +67,12 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
     expect(stale.headers['x-config-stale']).toBe('true');
     expect(stale.json).toEqual(fresh.json);
     expect(stale.headers.etag).toBe(fresh.headers.etag);
-    expect(stale.headers['cache-control']).toBe('public, max-age=0, stale-while-revalidate=300, stale-if-error=86400');
+    // Never fresh; still usable by caches, though never past the signature's exp.
+    const secondsLeft = claimsOf(stale.json.signature).exp - Math.floor(Date.now() / 1000);
+    const directives = cacheDirectives(stale.headers['cache-control']);
+    expect({ ...directives, 'stale-if-error': 0 }).toEqual({ public: true, 'max-age': 0, 'stale-while-revalidate': 300, 'stale-if-error': 0 });
+    expect(directives['stale-if-error']).toBeLessThanOrEqual(secondsLeft + 1);
+    expect(directives['stale-if-error']).toBeGreaterThanOrEqual(secondsLeft - 5);
 
     // Conditional requests keep working, and keep saying the answer is stale.
     const notModified = await getConfig({ query: { country: 'DE' }, headers: { 'if-none-match': fresh.headers.etag! } });
@@ -79,7 +88,7 @@ describe('GET /v1/config when DynamoDB fails (stale-if-error)', () => {
   });
 
   it('answers a fresh container that never read anything with 503 config-unavailable, never the built-in default', async () => {
-    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms });
     const reply = await getConfig({ headers: { 'accept-language': 'pt-BR' } });
     expect(reply.statusCode).toBe(503);
     expect(reply.headers['retry-after']).toBe('2');

@@ -3,19 +3,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
 import { parseLayerName } from '../../shared/domain/config/layers.js';
 import { type CountingDynalite, startSeededConfigStore } from './support/dynamodb.js';
-import { type ConfigReply, loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
+import { cacheDirectives, claimsOf, COMPACT_JWS, type ConfigReply, loadConfigHandler, ORIGIN_SECRET } from './support/handler.js';
+import { type ConfigKms, startConfigKms } from './support/kms.js';
 
 let seeded: Awaited<ReturnType<typeof startSeededConfigStore>>;
 let dynalite: CountingDynalite;
 let store: DynamoDbConfigStore;
+let kms: ConfigKms;
 let getConfig: Awaited<ReturnType<typeof loadConfigHandler>>;
 
 beforeAll(async () => {
   seeded = await startSeededConfigStore();
   ({ dynalite, store } = seeded);
-  getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+  kms = await startConfigKms();
+  getConfig = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms });
 });
-afterAll(async () => seeded?.stop());
+afterAll(async () => {
+  await seeded?.stop();
+  await kms?.stop();
+});
 
 const fromCloudFront = (country: string) => ({ 'cloudfront-viewer-country': country, 'x-origin-verify': ORIGIN_SECRET });
 
@@ -35,6 +41,7 @@ describe('GET /v1/config: the response', () => {
         features: { installments: false, newCheckout: false, savedCards: true, strongCustomerAuthentication: true },
         legal: { termsUrl: 'https://signed-pay.example/legal/de-DE/agb', privacyUrl: 'https://signed-pay.example/legal/de-DE/datenschutz' },
       },
+      signature: expect.stringMatching(COMPACT_JWS),
     });
   });
 
@@ -59,9 +66,14 @@ describe('GET /v1/config: the response', () => {
     expect((await getConfig({ query: { country: 'FR' } })).json.explain).toBeUndefined();
   });
 
-  it('sets Cache-Control and Vary for CloudFront and browsers', async () => {
+  it('sets Cache-Control and Vary for CloudFront and browsers, no copy outliving the signature', async () => {
     const reply = await getConfig({ query: { country: 'JP' } });
-    expect(reply.headers['cache-control']).toBe('public, max-age=60, stale-while-revalidate=300, stale-if-error=86400');
+    const secondsLeft = claimsOf(reply.json.signature).exp - Math.floor(Date.now() / 1000);
+    expect(reply.headers['cache-control']).toMatch(/^public, max-age=60, stale-while-revalidate=300, stale-if-error=\d+$/);
+    // A day of stale-if-error would outlive the signature (a day too): it ends where the signature does.
+    const staleIfError = cacheDirectives(reply.headers['cache-control'])['stale-if-error'] as number;
+    expect(60 + staleIfError).toBeLessThanOrEqual(secondsLeft + 1);
+    expect(60 + staleIfError).toBeGreaterThanOrEqual(secondsLeft - 5);
     expect(reply.headers.vary).toBe('CloudFront-Viewer-Country, Accept-Language');
     expect(reply.headers['x-config-stale']).toBeUndefined();
   });
@@ -138,7 +150,11 @@ describe('GET /v1/config: ETag and conditional requests', () => {
     const second = await getConfig({ query: { country: 'DE' }, headers: { 'if-none-match': first.headers.etag! } });
     expect(second.statusCode).toBe(304);
     expect(second.body).toBeUndefined();
-    expect(second.headers).toMatchObject({ etag: first.headers.etag, 'cache-control': first.headers['cache-control'], vary: first.headers.vary });
+    expect(second.headers).toMatchObject({ etag: first.headers.etag, vary: first.headers.vary });
+    // The caching a 200 would have, counted from the 304 (the signature's time left is a second less, or not).
+    const [fresh, renewed] = [first, second].map((reply) => cacheDirectives(reply.headers['cache-control']));
+    expect({ ...renewed, 'stale-if-error': 0 }).toEqual({ ...fresh, 'stale-if-error': 0 });
+    expect((fresh!['stale-if-error'] as number) - (renewed!['stale-if-error'] as number)).toBeLessThanOrEqual(1);
   });
 
   it('compares If-None-Match weakly and as a list, and honours *', async () => {
@@ -156,16 +172,21 @@ describe('GET /v1/config: ETag and conditional requests', () => {
     expect(new Set(etags).size).toBe(3);
   });
 
-  it('gives the same ETag in every container, and a new one with a new version', async () => {
+  it('gives the same ETag while a container keeps its signature, another in a container that signed apart, and a new one with a new version', async () => {
     const before = await getConfig({ query: { country: 'CN' } });
-    const otherContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
-    expect((await otherContainer({ query: { country: 'CN' } })).headers.etag).toBe(before.headers.etag);
+    expect((await getConfig({ query: { country: 'CN' } })).headers.etag).toBe(before.headers.etag);
+    // The ETag covers the signature, so a 304 never renews a copy whose signature is not the one served.
+    const otherContainer = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const elsewhere = await otherContainer({ query: { country: 'CN' } });
+    expect({ ...elsewhere.json, signature: undefined }).toEqual({ ...before.json, signature: undefined });
+    expect(elsewhere.headers.etag).not.toBe(before.headers.etag);
 
     await store.put(parseLayerName('CN')!, { currency: 'CNY', locale: 'zh-Hans-CN', paymentMethods: ['alipay', 'wechat_pay'] }, { author: 'test' });
-    const after = await otherContainer({ query: { country: 'CN' }, headers: { 'if-none-match': before.headers.etag! } });
+    const after = await otherContainer({ query: { country: 'CN' }, headers: { 'if-none-match': elsewhere.headers.etag! } });
     expect(after.statusCode).toBe(200);
     expect(after.json).toMatchObject({ version: 'default@1,country:CN@2', config: { locale: 'zh-Hans-CN' } });
-    expect(after.headers.etag).not.toBe(before.headers.etag);
+    expect(after.headers.etag).not.toBe(elsewhere.headers.etag);
+    expect(claimsOf(after.json.signature)).toMatchObject({ version: 'default@1,country:CN@2', config: after.json.config });
   });
 });
 
@@ -177,7 +198,7 @@ describe('GET /v1/config: the container cache', () => {
   }
 
   it('reads DynamoDB once per layer set per TTL, then answers from memory', async () => {
-    const container = await loadConfigHandler({ dynamodbUrl: dynalite.url });
+    const container = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms });
     expect(await readsFor(container, 'NL', 25)).toBe(1);
     // Italy shares default, EU and EUROZONE with the Netherlands: only its own layer is read.
     expect(await readsFor(container, 'IT', 25)).toBe(1);
@@ -185,7 +206,7 @@ describe('GET /v1/config: the container cache', () => {
   });
 
   it('reads DynamoDB on every request with CONFIG_CACHE_TTL_SECONDS=0', async () => {
-    const container = await loadConfigHandler({ dynamodbUrl: dynalite.url, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
+    const container = await loadConfigHandler({ dynamodbUrl: dynalite.url, kms, env: { CONFIG_CACHE_TTL_SECONDS: '0' } });
     expect(await readsFor(container, 'NL', 10)).toBe(10);
   });
 });
@@ -194,6 +215,7 @@ describe('the config function\'s environment', () => {
   it('tunes Cache-Control', async () => {
     const container = await loadConfigHandler({
       dynamodbUrl: dynalite.url,
+      kms,
       env: { CONFIG_MAX_AGE_SECONDS: '5', CONFIG_STALE_WHILE_REVALIDATE_SECONDS: '10', CONFIG_STALE_IF_ERROR_SECONDS: '3600' },
     });
     expect((await container({})).headers['cache-control']).toBe('public, max-age=5, stale-while-revalidate=10, stale-if-error=3600');
@@ -202,6 +224,7 @@ describe('the config function\'s environment', () => {
   it('fails the cold start, naming every problem, when a variable is missing or malformed', async () => {
     const load = loadConfigHandler({
       dynamodbUrl: dynalite.url,
+      kms,
       env: { CONFIG_TABLE_NAME: undefined, CONFIG_CACHE_TTL_SECONDS: 'thirty', VIEWER_COUNTRY_ORIGIN_SECRET: 'short' },
     });
     await expect(load).rejects.toThrow(/CONFIG_TABLE_NAME.*VIEWER_COUNTRY_ORIGIN_SECRET.*CONFIG_CACHE_TTL_SECONDS/s);

@@ -20,7 +20,8 @@ describe('payment key rotation', () => {
     expect(current).toMatch(/Generation2/);
     expect(previous).toMatch(/Generation1/);
     expect(logicalIdOf(app.stateful.paymentKeys.current)).toBe(current);
-    app.statefulTemplate.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, 3);
+    // Both payment generations, the verdict key and the config key.
+    app.statefulTemplate.resourcePropertiesCountIs('AWS::KMS::Key', { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' }, 4);
     app.statefulTemplate.hasResourceProperties('AWS::KMS::Alias', {
       AliasName: 'alias/SignedPayStateful-payment-signing-current',
       TargetKeyId: { 'Fn::GetAtt': [current, 'Arn'] },

@@ -72,18 +72,20 @@ function intentOf(app: SynthesizedApp): KeyUseIntent {
     [current!]: { signer: roleOf(app, 'settlement'), publicKeyReaders: paymentReaders },
     ...Object.fromEntries(previous.map((keyId) => [keyId, { publicKeyReaders: paymentReaders }])),
     [logicalIdOf(app.stateful.verdictKey)]: { signer: roleOf(app, 'verification'), publicKeyReaders: [roleOf(app, 'jwks'), deployTimeReader] },
+    [logicalIdOf(app.stateful.configKey)]: { signer: roleOf(app, 'config'), publicKeyReaders: [roleOf(app, 'jwks'), deployTimeReader] },
   };
 }
 
 describe('kms:Sign', () => {
   it.each(Object.keys(DEPLOYMENTS) as Deployment[])(
-    'is allowed, in the %s deployment, by key policy and IAM alike to settlement with the current payment key and to verification with the verdict key, to nobody else',
+    'is allowed, in the %s deployment, by key policy and IAM alike to settlement with the current payment key, to verification with the verdict key and to config with the config key, to nobody else',
     (deployment) => {
       const app = apps[deployment];
       expect(auditSigningKeyAccess(app.statefulTemplate.toJSON() as TemplateJson, app.statelessTemplate.toJSON() as TemplateJson, intentOf(app))).toEqual([]);
       expect(kmsSignGrants(app)).toEqual({
         [roleOf(app, 'settlement')]: [`${logicalIdOf(app.stateful.paymentKeys.current)}.Arn`],
         [roleOf(app, 'verification')]: [`${logicalIdOf(app.stateful.verdictKey)}.Arn`],
+        [roleOf(app, 'config')]: [`${logicalIdOf(app.stateful.configKey)}.Arn`],
       });
     },
   );

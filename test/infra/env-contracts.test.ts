@@ -46,6 +46,6 @@ describe('environment contracts', () => {
   });
 
   it('know which variables are required: those without a default that are not optional', () => {
-    expect(requiredEnvNames(jwksEnvSchema)).toEqual(['TRUSTED_PAYMENT_KEY_ARNS', 'VERDICT_SIGNING_KEY_ARN']);
+    expect(requiredEnvNames(jwksEnvSchema)).toEqual(['TRUSTED_PAYMENT_KEY_ARNS', 'VERDICT_SIGNING_KEY_ARN', 'CONFIG_SIGNING_KEY_ARN']);
   });
 });

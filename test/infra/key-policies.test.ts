@@ -5,7 +5,7 @@ import { JWT_ROTATING_TRACED, SYNTH_TIMEOUT_MS, logicalIdOf, readable, synthesiz
 
 // Who is meant to use which key, from the app's objects; the audit then reads only templates.
 function intentOf(app: SynthesizedApp): KeyUseIntent {
-  const role = (functionId: 'settlement' | 'jwks' | 'verification') => logicalIdOf(app.stateless.functions[functionId].role!);
+  const role = (functionId: 'settlement' | 'jwks' | 'verification' | 'config') => logicalIdOf(app.stateless.functions[functionId].role!);
   const [current, ...previous] = app.stateful.paymentKeys.trusted.map((key) => logicalIdOf(key));
   // The deploy-time reader of public keys (a custom resource's function in the keys' own stack).
   const deployTimeReader = logicalIdOf(app.stateful.node.findChild('PublicKeyJwks').node.findChild('ReaderRole'));
@@ -14,6 +14,7 @@ function intentOf(app: SynthesizedApp): KeyUseIntent {
     [current!]: { signer: role('settlement'), publicKeyReaders: paymentReaders },
     ...Object.fromEntries(previous.map((keyId) => [keyId, { publicKeyReaders: paymentReaders }])),
     [logicalIdOf(app.stateful.verdictKey)]: { signer: role('verification'), publicKeyReaders: [role('jwks'), deployTimeReader] },
+    [logicalIdOf(app.stateful.configKey)]: { signer: role('config'), publicKeyReaders: [role('jwks'), deployTimeReader] },
   };
 }
 
@@ -41,8 +42,8 @@ describe.each(deployments.map(([name]) => name))('the signing keys of %s', (name
   it('have exactly our policy: account administration without use, then Sign and GetPublicKey for named roles', () => {
     const app = apps.get(name)!;
     const keys = app.statefulTemplate.findResources('AWS::KMS::Key');
-    expect(Object.keys(keys)).toHaveLength(app.stateful.paymentKeys.trusted.length + 1);
-    const signing = [app.stateful.paymentKeys.current, app.stateful.verdictKey].map((key) => logicalIdOf(key));
+    expect(Object.keys(keys)).toHaveLength(app.stateful.paymentKeys.trusted.length + 2);
+    const signing = [app.stateful.paymentKeys.current, app.stateful.verdictKey, app.stateful.configKey].map((key) => logicalIdOf(key));
     for (const [keyId, key] of Object.entries(keys)) {
       const statements = (readable(key.Properties.KeyPolicy, []) as { Statement: { Sid: string }[] }).Statement;
       // A CDK default statement (account root: kms:*) added on top would show up here.
@@ -69,7 +70,7 @@ describe.each(deployments.map(([name]) => name))('the signing keys of %s', (name
         (statement) => [statement.Condition?.ArnEquals['aws:PrincipalArn'] ?? []].flat(),
       ),
     );
-    const roleNames = ['settlement', 'jwks', 'verification'].map((functionId) => {
+    const roleNames = ['settlement', 'jwks', 'verification', 'config'].map((functionId) => {
       const role = app.stateless.functions[functionId as 'settlement'].role!;
       return readable(app.statelessTemplate.toJSON().Resources[logicalIdOf(role)].Properties.RoleName, []);
     });
@@ -77,6 +78,7 @@ describe.each(deployments.map(([name]) => name))('the signing keys of %s', (name
       'SignedPayStateless-settlement-AWS::Region',
       'SignedPayStateless-jwks-AWS::Region',
       'SignedPayStateless-verification-AWS::Region',
+      'SignedPayStateless-config-AWS::Region',
     ]);
     const deployTimeReader = `${logicalIdOf(app.stateful.node.findChild('PublicKeyJwks').node.findChild('ReaderRole'))}.Arn`;
     expect(new Set(conditionArns)).toEqual(

@@ -182,7 +182,7 @@ describe('the alarms', () => {
     const kmsCallers = FUNCTION_IDS.filter((functionId) =>
       roleStatementsOf(app, app.stateless.functions[functionId]).some((statement) => [(statement as { Action: string | string[] }).Action].flat().some((action) => action.startsWith('kms:'))),
     );
-    expect(kmsCallers.sort()).toEqual(['jwks', 'settlement', 'verification']);
+    expect(kmsCallers.sort()).toEqual(['config', 'jwks', 'settlement', 'verification']);
     const view = alarm('KMS throttling');
     expect(view).toMatchObject({ threshold: 1, comparison: AT_LEAST, evaluationPeriods: 1, expression: `SUM([${Object.keys(view.metrics).join(', ')}])` });
     expect(Object.values(view.metrics).sort((a, b) => String(a.dimensions.service).localeCompare(String(b.dimensions.service)))).toEqual(

@@ -19,6 +19,7 @@ let app: SynthesizedApp;
 let ids: {
   paymentKey: string;
   verdictKey: string;
+  configKey: string;
   ledger: string;
   merchant: string;
   config: string;
@@ -36,6 +37,7 @@ beforeAll(() => {
   ids = {
     paymentKey: logicalIdOf(app.stateful.paymentKeys.current),
     verdictKey: logicalIdOf(app.stateful.verdictKey),
+    configKey: logicalIdOf(app.stateful.configKey),
     ledger: logicalIdOf(app.stateful.ledgerTable),
     merchant: logicalIdOf(app.stateful.merchantTable),
     config: logicalIdOf(app.stateful.configTable),
@@ -74,12 +76,13 @@ describe('the stateful stack', () => {
     expect(JSON.stringify(app.statelessTemplate.toJSON())).not.toContain('IdempotencyTable');
   });
 
-  it('has one payment signing key (generation 1) and a verdict key, both ES256 and retained', () => {
+  it('has one payment signing key (generation 1), a verdict key and a config key, all ES256 and retained', () => {
     const template = app.statefulTemplate;
-    template.resourceCountIs('AWS::KMS::Key', 2);
+    template.resourceCountIs('AWS::KMS::Key', 3);
     for (const [id, description] of [
       [ids.paymentKey, 'Signs payment responses (generation 1)'],
       [ids.verdictKey, 'Signs verification verdicts'],
+      [ids.configKey, 'Signs configuration answers'],
     ] as const) {
       expect(template.toJSON().Resources[id]).toMatchObject({
         Type: 'AWS::KMS::Key',
@@ -91,7 +94,7 @@ describe('the stateful stack', () => {
     expect(ids.paymentKey).toMatch(/Generation1/);
   });
 
-  it('names the keys by alias: one per generation, one for the current key, one for the verdict key', () => {
+  it('names the keys by alias: one per generation, one for the current key, one for the verdict key, one for the config key', () => {
     const aliases = Object.values(app.statefulTemplate.findResources('AWS::KMS::Alias')).map((alias) =>
       readable(alias.Properties, []),
     );
@@ -100,9 +103,10 @@ describe('the stateful stack', () => {
         { AliasName: 'alias/SignedPayStateful-payment-signing-1', TargetKeyId: `${ids.paymentKey}.Arn` },
         { AliasName: 'alias/SignedPayStateful-payment-signing-current', TargetKeyId: `${ids.paymentKey}.Arn` },
         { AliasName: 'alias/SignedPayStateful-verdict-signing', TargetKeyId: `${ids.verdictKey}.Arn` },
+        { AliasName: 'alias/SignedPayStateful-config-signing', TargetKeyId: `${ids.configKey}.Arn` },
       ]),
     );
-    expect(aliases).toHaveLength(3);
+    expect(aliases).toHaveLength(4);
   });
 
   it('keeps every table on demand, with point-in-time recovery and deletion protection, retained and unnamed', () => {
@@ -138,12 +142,14 @@ describe('the stateful stack', () => {
     expect(JSON.stringify(app.statelessTemplate.toJSON())).not.toMatch(/IdempotencyTable|IDEMPOTENCY_TABLE/);
   });
 
-  it('outputs the current payment key, the verdict key and the tables operators manage', () => {
+  it('outputs the current payment key, the verdict key, the config key and the tables operators manage', () => {
     const outputs = readable(app.statefulTemplate.toJSON().Outputs, []) as Record<string, { Value: unknown }>;
     expect(outputs.CurrentPaymentSigningKeyArn?.Value).toBe(`${ids.paymentKey}.Arn`);
     expect(outputs.CurrentPaymentSigningKeyId?.Value).toBe(ids.paymentKey);
     expect(outputs.VerdictSigningKeyArn?.Value).toBe(`${ids.verdictKey}.Arn`);
     expect(outputs.VerdictSigningKeyId?.Value).toBe(ids.verdictKey);
+    expect(outputs.ConfigSigningKeyArn?.Value).toBe(`${ids.configKey}.Arn`);
+    expect(outputs.ConfigSigningKeyId?.Value).toBe(ids.configKey);
     expect(outputs.MerchantTableName?.Value).toBe(ids.merchant);
     expect(outputs.ConfigTableName?.Value).toBe(ids.config);
   });
@@ -189,17 +195,20 @@ describe('the functions', () => {
   it('read each signing key\'s public half at deploy time, with a reader that may read those keys and do nothing else', () => {
     const readable_ = (value: unknown) => readable(value, Object.keys(app.statefulTemplate.toJSON().Resources as object));
     const jwks = app.statefulTemplate.findResources('Custom::PublicKeyJwk');
-    expect(Object.values(jwks).map((resource) => readable_(resource.Properties.KeyArn)).sort()).toEqual([`${ids.paymentKey}.Arn`, `${ids.verdictKey}.Arn`].sort());
+    expect(Object.values(jwks).map((resource) => readable_(resource.Properties.KeyArn)).sort()).toEqual(
+      [`${ids.paymentKey}.Arn`, `${ids.verdictKey}.Arn`, `${ids.configKey}.Arn`].sort(),
+    );
     const reader = app.stateful.node.findChild('PublicKeyJwks').node.findChild('Reader') as { role?: IConstruct };
     const policies = app.statefulTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: logicalIdOf(reader.role!) }] } });
     const statements = Object.values(policies).flatMap((policy) => readable_(policy.Properties.PolicyDocument.Statement) as unknown[]);
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: `${ids.paymentKey}.Arn` });
     expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: `${ids.verdictKey}.Arn` });
+    expect(statements).toContainEqual({ Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: `${ids.configKey}.Arn` });
     const actions = statements.flatMap((statement) => [(statement as { Action: string | string[] }).Action].flat());
     expect(new Set(actions)).toEqual(new Set(['kms:GetPublicKey', 'logs:CreateLogStream', 'logs:PutLogEvents']));
   });
 
-  it('give jwks the trusted payment keys, the verdict key, and (kms mode) no delegation registry', () => {
+  it('give jwks the trusted payment keys, the verdict key, the config key, and (kms mode) no delegation registry', () => {
     expect(environmentOf(app, app.stateless.functions.jwks)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'jwks',
@@ -208,6 +217,8 @@ describe('the functions', () => {
       TRUSTED_PAYMENT_PUBLIC_KEYS: `[${publicJwkId('Generation1PublicJwk')}.Jwk]`,
       VERDICT_SIGNING_KEY_ARN: `${ids.verdictKey}.Arn`,
       VERDICT_PUBLIC_KEY: `${publicJwkId('VerdictPublicJwk')}.Jwk`,
+      CONFIG_SIGNING_KEY_ARN: `${ids.configKey}.Arn`,
+      CONFIG_PUBLIC_KEY: `${publicJwkId('ConfigPublicJwk')}.Jwk`,
       PAYMENT_ISSUER: 'signed-pay',
       SIGNING_MODE: 'kms',
     });
@@ -230,12 +241,14 @@ describe('the functions', () => {
     });
   });
 
-  it('give config its table, the origin secret by dynamic reference, the cache TTL and short AWS attempts', () => {
+  it('give config its table, its signing key, the issuer, the origin secret by dynamic reference, the cache TTL and short AWS attempts', () => {
     expect(environmentOf(app, app.stateless.functions.config)).toEqual({
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'config',
       POWERTOOLS_METRICS_NAMESPACE: 'SignedPay',
       CONFIG_TABLE_NAME: ids.config,
+      CONFIG_SIGNING_KEY_ARN: `${ids.configKey}.Arn`,
+      PAYMENT_ISSUER: 'signed-pay',
       VIEWER_COUNTRY_ORIGIN_SECRET: `{{resolve:secretsmanager:${ids.originSecret}:SecretString:::}}`,
       CONFIG_CACHE_TTL_SECONDS: '30',
       AWS_REQUEST_TIMEOUT_MS: '1000',
@@ -263,6 +276,7 @@ describe('the function permissions', () => {
       logStatement('Jwks'),
       { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.paymentKey}.Arn` },
       { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.verdictKey}.Arn` },
+      { Action: 'kms:GetPublicKey', Effect: 'Allow', Resource: `${ids.configKey}.Arn` },
     ]);
   });
 
@@ -276,10 +290,11 @@ describe('the function permissions', () => {
     ]);
   });
 
-  it('let config read configuration items and nothing else', () => {
+  it('let config read configuration items, sign with the config key only, and nothing else', () => {
     expect(roleStatementsOf(app, app.stateless.functions.config)).toEqual([
       logStatement('Config'),
       { Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'], Effect: 'Allow', Resource: `${ids.config}.Arn` },
+      { Action: 'kms:Sign', Effect: 'Allow', Resource: `${ids.configKey}.Arn` },
     ]);
   });
 

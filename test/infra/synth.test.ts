@@ -88,6 +88,13 @@ describe('bundling', () => {
         const lazily = chunksIn(assetDirectoryOf(functionId)).filter((file) => !atColdStart.includes(file));
         expect(codeOf(functionId, lazily), functionId).toContain('TrentService');
       }
+      // Config reads DynamoDB from its first request, but signs an answer once per version and
+      // container: its KMS client loads with the first signature, never at cold start.
+      const configAtColdStart = staticallyLoaded(assetDirectoryOf('config'));
+      expect(codeOf('config', configAtColdStart)).toContain('DynamoDB_20120810');
+      expect(codeOf('config', configAtColdStart)).not.toContain('TrentService');
+      const configLazily = chunksIn(assetDirectoryOf('config')).filter((file) => !configAtColdStart.includes(file));
+      expect(codeOf('config', configLazily)).toContain('TrentService');
     },
     SYNTH_TIMEOUT_MS * 2,
   );

@@ -37,7 +37,7 @@ export interface paths {
   "/v1/config": {
     /**
      * The configuration for the client's country, layered and cacheable
-     * @description The country comes from the `country` parameter, else CloudFront-Viewer-Country (trusted only through CloudFront), else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which).
+     * @description The country comes from the `country` parameter, else CloudFront-Viewer-Country (trusted only through CloudFront), else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which). `signature` signs country, source, version and config (typ client-config+jwt, keys at /.well-known/config-jwks.json); Cache-Control never lets a copy outlive the signature's `exp`. A configuration that cannot be signed is a 503, never an unsigned answer.
      */
     get: operations["getConfig"];
   };
@@ -47,6 +47,13 @@ export interface paths {
      * @description The API contract as OpenAPI 3.1, generated from the schemas the functions use (`npm run openapi`).
      */
     get: operations["getOpenApi"];
+  };
+  "/.well-known/config-jwks.json": {
+    /**
+     * The public key that signs configuration answers
+     * @description The `signature` of GET /v1/config (typ client-config+jwt) verifies against this key set; `kid` equals the JWS header's. Never listed in the payment response or verdict keys, nor they here: no key is trusted for two purposes. Cacheable for 5 minutes.
+     */
+    get: operations["getConfigKeys"];
   };
 }
 
@@ -136,9 +143,15 @@ export interface components {
         [key: string]: boolean;
       };
       legal: {
-        /** Format: uri */
+        /**
+         * Format: uri
+         * @description An absolute https URL.
+         */
         termsUrl: string;
-        /** Format: uri */
+        /**
+         * Format: uri
+         * @description An absolute https URL.
+         */
         privacyUrl: string;
       };
     };
@@ -157,6 +170,7 @@ export interface components {
       version: string;
       config: components["schemas"]["CountryConfig"];
       explain?: components["schemas"]["ConfigExplanation"];
+      signature: components["schemas"]["CompactJws"];
     };
     PublicJwk: {
       /** @constant */
@@ -787,7 +801,7 @@ export interface operations {
   };
   /**
    * The configuration for the client's country, layered and cacheable
-   * @description The country comes from the `country` parameter, else CloudFront-Viewer-Country (trusted only through CloudFront), else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which).
+   * @description The country comes from the `country` parameter, else CloudFront-Viewer-Country (trusted only through CloudFront), else the region of the best-weighted Accept-Language tag that has one, else none (`source` says which). `signature` signs country, source, version and config (typ client-config+jwt, keys at /.well-known/config-jwks.json); Cache-Control never lets a copy outlive the signature's `exp`. A configuration that cannot be signed is a 503, never an unsigned answer.
    */
   getConfig: {
     parameters: {
@@ -806,7 +820,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description The merged configuration. */
+      /** @description The merged configuration and its signature. */
       200: {
         headers: {
           /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
@@ -1020,6 +1034,95 @@ export interface operations {
           "apigw-requestid"?: string;
         };
         content: {
+          "application/json": components["schemas"]["GatewayMessage"];
+        };
+      };
+    };
+  };
+  /**
+   * The public key that signs configuration answers
+   * @description The `signature` of GET /v1/config (typ client-config+jwt) verifies against this key set; `kid` equals the JWS header's. Never listed in the payment response or verdict keys, nor they here: no key is trusted for two purposes. Cacheable for 5 minutes.
+   */
+  getConfigKeys: {
+    responses: {
+      /** @description The configuration keys. */
+      200: {
+        headers: {
+          /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
+          "cache-control": string;
+          /** @description The request's correlation id (API Gateway's request id), as the function logs it. */
+          "x-request-id": string;
+        };
+        content: {
+          "application/jwk-set+json": components["schemas"]["Jwks"];
+        };
+      };
+      /** @description A problem: `/problems/payload-too-large`. */
+      413: {
+        headers: {
+          /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
+          "cache-control": string;
+          /** @description The request's correlation id (API Gateway's request id), as the function logs it. */
+          "x-request-id": string;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"] & {
+            /** @enum {unknown} */
+            type?: "/problems/payload-too-large";
+            /** @constant */
+            status?: 413;
+          };
+        };
+      };
+      /** @description API Gateway: throttled. */
+      429: {
+        headers: {
+          /** @description API Gateway's own request id header: on its own answers the only id there is (the local stack does not send it). */
+          "apigw-requestid"?: string;
+        };
+        content: {
+          "application/json": components["schemas"]["GatewayMessage"];
+        };
+      };
+      /** @description A problem: `/problems/internal`. Or API Gateway: the function failed without answering (a crash, its timeout). */
+      500: {
+        headers: {
+          /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
+          "cache-control"?: string;
+          /** @description The request's correlation id (API Gateway's request id), as the function logs it. */
+          "x-request-id"?: string;
+          /** @description API Gateway's own request id header: on its own answers the only id there is (the local stack does not send it). */
+          "apigw-requestid"?: string;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"] & {
+            /** @enum {unknown} */
+            type?: "/problems/internal";
+            /** @constant */
+            status?: 500;
+          };
+          "application/json": components["schemas"]["GatewayMessage"];
+        };
+      };
+      /** @description A problem: `/problems/keys-unavailable`. Or API Gateway: the integration timed out. */
+      503: {
+        headers: {
+          /** @description How long the answer may be reused; `no-store` for payments, verifications and problems. */
+          "cache-control"?: string;
+          /** @description Seconds to wait before retrying (RFC 9110 §10.2.3). */
+          "retry-after"?: string;
+          /** @description The request's correlation id (API Gateway's request id), as the function logs it. */
+          "x-request-id"?: string;
+          /** @description API Gateway's own request id header: on its own answers the only id there is (the local stack does not send it). */
+          "apigw-requestid"?: string;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"] & {
+            /** @enum {unknown} */
+            type?: "/problems/keys-unavailable";
+            /** @constant */
+            status?: 503;
+          };
           "application/json": components["schemas"]["GatewayMessage"];
         };
       };

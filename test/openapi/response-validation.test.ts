@@ -63,6 +63,7 @@ describe('the openapi.json response check', () => {
       source: 'query',
       version: 'default@1',
       config: { currency: 'EUR', locale: 'de-DE', paymentMethods: ['card'], features: {}, legal: { termsUrl: 'https://x.test/t', privacyUrl: 'https://x.test/p' } },
+      signature: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln',
     };
     const configAnswer = (body: unknown): Answer => ({
       statusCode: 200,
@@ -73,6 +74,10 @@ describe('the openapi.json response check', () => {
     expect(contractViolationsOf(CONFIG, configAnswer({ ...config, config: { ...config.config, currency: 'euro' } }))).toEqual([
       expect.stringContaining('/config/currency must match pattern'),
     ]);
+    const { signature: _unsigned, ...unsigned } = config;
+    expect(contractViolationsOf(CONFIG, configAnswer(unsigned))).toEqual([expect.stringContaining("must have required property 'signature'")]);
+    const plainHttp = { ...config, config: { ...config.config, legal: { ...config.config.legal, termsUrl: 'http://x.test/t' } } };
+    expect(contractViolationsOf(CONFIG, configAnswer(plainHttp))).toEqual([expect.stringContaining('/config/legal/termsUrl must match pattern "^https://"')]);
   });
 
   it("refuses a problem type the route does not document for the status, and a 304 with a body", () => {

@@ -48,7 +48,10 @@ describe('the SDK types match openapi.json', () => {
     expectTypeOf<Wire['ConfigResponse']>().toExtend<ConfigResponse>();
     expectTypeOf<Omit<CountryConfig, 'paymentMethods'>>().toEqualTypeOf<Omit<Wire['CountryConfig'], 'paymentMethods'>>();
     expectTypeOf<CountryConfig['paymentMethods'][number]>().toEqualTypeOf<string>();
-    expectTypeOf<Omit<ConfigResponse, 'config'>>().toEqualTypeOf<Omit<Wire['ConfigResponse'], 'config' | 'explain'>>();
+    expectTypeOf<Omit<ConfigResponse, 'config' | 'signature'>>().toEqualTypeOf<Omit<Wire['ConfigResponse'], 'config' | 'explain' | 'signature'>>();
+    // Every answer of the API is signed; the SDK may type the member optional, to refuse an answer without one itself.
+    expectTypeOf<Wire['ConfigResponse']['signature']>().toEqualTypeOf<string>();
+    expectTypeOf<Wire['ConfigResponse']['signature']>().toExtend<ConfigResponse['signature']>();
   });
 
   it('reads every key set the API serves (it also takes key sets an app pins, so it is wider)', () => {

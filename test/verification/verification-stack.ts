@@ -99,6 +99,8 @@ export async function startVerificationStack(
     current: await createKey('current payment key'),
     verdict: await createKey('verdict key'),
   };
+  // The jwks function publishes the config key too; nothing here signs with it.
+  const configKeyArn = await createKey('config key');
 
   // As the deployment's custom resource reads them (infra/constructs/public-key-jwks.ts).
   const deployed = options.deployedPublicKeys ?? [];
@@ -107,6 +109,7 @@ export async function startVerificationStack(
   const env = {
     TRUSTED_PAYMENT_KEY_ARNS: `${keyArns.current},${keyArns.previous}`,
     VERDICT_SIGNING_KEY_ARN: keyArns.verdict,
+    CONFIG_SIGNING_KEY_ARN: configKeyArn,
     LEDGER_TABLE_NAME: LEDGER_TABLE,
     PAYMENT_ISSUER: ISSUER,
     ...(paymentJwks.length > 0 ? { TRUSTED_PAYMENT_PUBLIC_KEYS: JSON.stringify(paymentJwks) } : {}),

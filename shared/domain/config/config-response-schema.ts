@@ -1,14 +1,22 @@
 import * as z from '../../zod.js';
 import { currencyCodeSchema } from '../money.js';
+import { compactJwsSchema } from '../settlement/settlement-result-schema.js';
 import type { Assert, Equal } from '../type-equality.js';
 import { type CountryConfig, PAYMENT_METHODS } from './config-document.js';
 import type { CountrySource } from './country-resolution.js';
 import type { MergedConfig } from './merge.js';
 
-// What GET /v1/config answers, as a schema for the API contract (openapi.json). The layer
-// schemas in config-document.ts check what operators store (and transform locales), this one
-// what clients receive. Only the contract's generator imports it: the config function never
-// parses its own answer, so it stays out of that bundle.
+// What GET /v1/config answers, as a schema for the API contract (openapi.json) and for the
+// claims of its signature (signed-config.ts). The layer schemas in config-document.ts check what
+// operators store (and transform locales), this one what clients receive. The config function
+// never parses its own answer; it loads these few schemas only with the signed-config contract
+// (about 4 KiB of its cold start, measured with bench/cold-start.ts).
+
+/**
+ * An absolute https URL: stored layers are refused without one (config-document.ts), so no
+ * answer may carry a legal text over plain http, and the contract says so to clients too.
+ */
+export const httpsUrlSchema = z.url({ protocol: /^https$/, error: 'must be an absolute https URL' });
 
 export const servedConfigSchema = z.strictObject({
   currency: currencyCodeSchema,
@@ -16,7 +24,7 @@ export const servedConfigSchema = z.strictObject({
   locale: z.string().check(z.minLength(2)),
   paymentMethods: z.array(z.enum(PAYMENT_METHODS)),
   features: z.record(z.string(), z.boolean()),
-  legal: z.strictObject({ termsUrl: z.url(), privacyUrl: z.url() }),
+  legal: z.strictObject({ termsUrl: httpsUrlSchema, privacyUrl: httpsUrlSchema }),
 });
 
 export const countrySourceSchema = z.enum(['query', 'cloudfront', 'accept-language', 'default']);
@@ -34,6 +42,11 @@ export const configResponseSchema = z.strictObject({
   config: servedConfigSchema,
   /** Only with `explain`: the layers the answer was built from and which one set each field. */
   explain: z.optional(configExplanationSchema),
+  /**
+   * The compact JWS (typ client-config+jwt, signed-config.ts) over country, source, version and
+   * config: what a client may trust, where the members beside it are only a copy.
+   */
+  signature: compactJwsSchema,
 });
 
 type _Config = Assert<Equal<z.output<typeof servedConfigSchema>, CountryConfig>>;
