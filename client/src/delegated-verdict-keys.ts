@@ -9,7 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { VerdictKeysUnavailableError, VerdictRejectedError } from './errors.js';
-import { isRecord } from './http.js';
+import { hasExactly, isRecord } from './http.js';
 import { VERDICT_TYP } from './verdict.js';
 
 /** Delegations are their own token kind: nothing else a root key signs passes for one. */
@@ -131,11 +131,6 @@ function delegationClaimsOf(payload: Uint8Array): DelegationClaims | undefined {
     jwk.kty === 'EC' && jwk.crv === 'P-256' && isCoordinate(jwk.x) && isCoordinate(jwk.y) &&
     [iat, nbf, exp].every((seconds) => Number.isSafeInteger(seconds) && (seconds as number) >= 0);
   return wellFormed ? (claims as unknown as DelegationClaims) : undefined;
-}
-
-function hasExactly(record: object, members: readonly string[]): boolean {
-  const present = Object.keys(record);
-  return present.length === members.length && members.every((member) => Object.hasOwn(record, member));
 }
 
 function isCoordinate(value: unknown): boolean {

@@ -132,6 +132,42 @@ export class VerdictKeysUnavailableError extends SignedPayError {
 }
 
 /**
+ * Why a configuration answer was refused:
+ * - `unsigned`: it carries no `signature`;
+ * - `signature`: its signature is not the config key's (another key, such as the verdict or
+ *   payment key, a key not in `configKeys`, a changed payload), or its header is not exactly
+ *   ES256, a kid and typ client-config+jwt;
+ * - `claims`: the signed claims are not exactly iss, country, source, version, config, iat and exp, well formed;
+ * - `url`: a legal URL is not an absolute https URL with a host and no credentials, signed or not;
+ * - `country`: it was signed for another request (another country, or one the app did not ask for);
+ * - `mismatch`: its body says something else than its signed claims;
+ * - `expired`: its signature's `exp` has passed.
+ */
+export type ConfigCheck = 'unsigned' | 'signature' | 'claims' | 'url' | 'country' | 'mismatch' | 'expired';
+
+/**
+ * A configuration answer is not proven by the config key: it was altered on the way, replayed,
+ * or is not from our service. Nothing of it is used or kept. `getConfig` rejects with it only
+ * when it has neither a verified copy it may answer nor `defaults`.
+ */
+export class ConfigRejectedError extends SignedPayError {
+  constructor(
+    readonly check: ConfigCheck,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('config-rejected', false, message, options);
+  }
+}
+
+/** The keys that sign configuration answers could not be fetched: the answer can be neither believed nor refused yet. Ask again later. */
+export class ConfigKeysUnavailableError extends SignedPayError {
+  constructor(cause: unknown) {
+    super('config-keys-unavailable', true, 'The configuration signing keys could not be fetched', { cause });
+  }
+}
+
+/**
  * The `auth` option gave no headers for a settle attempt: the function threw (its error is the
  * `cause`) or returned something other than header names and string values. The settlement
  * may have reached the service on an earlier attempt: retry later with `idempotencyKey`.
@@ -144,7 +180,7 @@ export class AuthError extends SignedPayError {
 
 /**
  * The runtime lacks the WebCrypto the call needs (`crypto.getRandomValues` for Idempotency-Keys
- * and nonces, `crypto.subtle` to check verdicts). Thrown before any request.
+ * and nonces, `crypto.subtle` to check verdicts and configuration answers). Thrown before any request.
  */
 export class WebCryptoUnavailableError extends SignedPayError {
   constructor(

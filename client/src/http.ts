@@ -81,3 +81,9 @@ function parseBody(text: string, status: number): unknown {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** The record has exactly these own members, no more, no fewer. */
+export function hasExactly(record: object, members: readonly string[]): boolean {
+  const present = Object.keys(record);
+  return present.length === members.length && members.every((member) => Object.hasOwn(record, member));
+}

@@ -1,11 +1,15 @@
 import { type Auth, type AuthHeaders, type AuthRequest, authHookOf } from './auth.js';
-import { type ConfigStorage, configLoader } from './config.js';
+import { type ConfigStorage, configDefaultsOf, configLoader } from './config.js';
+import { configKeysOf } from './config-keys.js';
 import { confirmer } from './confirm.js';
 import type { FetchLike, Transport } from './http.js';
 import type { RetryPolicy } from './retry.js';
 import { type SettleOptions, settler } from './settle.js';
+import { configVerifier } from './signed-config.js';
 import type {
   ClientConfig,
+  ConfigDefaults,
+  ConfigKeySet,
   ConfigOptions,
   ConfirmOptions,
   ExpectedPayment,
@@ -33,10 +37,35 @@ export interface ClientOptions {
   retries?: number;
   /** Backoff: full jitter up to baseMs × 2^n, at most maxMs. Default 200 and 5 000. */
   backoff?: { baseMs?: number; maxMs?: number };
-  /** Keeps the last good configuration across restarts, e.g. `localStorage`. */
+  /** Keeps the last good configuration across restarts, e.g. `localStorage`: its signed answer, verified again when loaded. */
   storage?: ConfigStorage;
-  /** The clock for configuration freshness, ms since the epoch. Default Date.now. */
+  /** The clock for configuration freshness and signature expiry, ms since the epoch. Default Date.now. */
   now?: () => number;
+  /**
+   * The keys that sign configuration answers (the config key: never the verdict or payment key).
+   * An answer is used and kept only with a signature of one of them, saying what the answer says.
+   * - A JWK Set: pinned public keys, e.g. /.well-known/config-jwks.json bundled into the app at
+   *   build time: then no one who controls the transport to `baseUrl` can configure the app.
+   *   A stored copy is then verified offline too.
+   * - A URL: a key set the app trusts apart from `baseUrl`; https (http only for localhost and
+   *   127.0.0.1), on another origin than `baseUrl`.
+   * - Omitted: `baseUrl`'s /.well-known/config-jwks.json. It catches whoever alters answers but
+   *   not the key set; whoever controls the transport to `baseUrl` can serve both. A restart
+   *   cannot verify its stored copy before the key set is fetched.
+   */
+  configKeys?: ConfigKeySet | string;
+  /**
+   * The configuration `getConfig` answers (`from: 'defaults'`, `stale: true`) when the service
+   * cannot be reached, or its answer is refused, and no verified copy may answer: before the
+   * first verified answer, or once the copy is past its exp and stale window. Checked here as a
+   * signed answer is (legal URLs absolute https). `version` defaults to 'defaults'.
+   */
+  defaults?: ConfigDefaults;
+  /**
+   * The longest a verified configuration is answered past its signature's exp when the service
+   * cannot be reached: the answer's Cache-Control stale-if-error, at most this. Default 86 400 000 (24 h).
+   */
+  maxStaleMs?: number;
   /**
    * The keys that nonce mode checks verdicts against.
    * - A JWK Set (`{ keys: [...] }`): pinned public keys, e.g. /.well-known/verdict-jwks.json
@@ -70,7 +99,10 @@ export interface ClientOptions {
 }
 
 export interface SignedPayClient {
-  /** The configuration for `country`, or for wherever the service finds the client to be. */
+  /**
+   * The configuration for `country`, or for wherever the service finds the client to be: as a
+   * signature by the config key says it, or the app's `defaults`. `from` says which.
+   */
   getConfig(options?: ConfigOptions): Promise<ClientConfig>;
   /**
    * Settles a payment once, retrying with one Idempotency-Key. Resolves settled and declined
@@ -99,8 +131,17 @@ export function createClient(options: ClientOptions): SignedPayClient {
     baseDelayMs: count(options.backoff?.baseMs, 200, 'backoff.baseMs', 0),
     maxDelayMs: count(options.backoff?.maxMs, 5_000, 'backoff.maxMs', 0),
   };
+  const verifyConfig = configVerifier(configKeysOf(options.configKeys, transport, options.verdictKeys));
   return {
-    getConfig: configLoader({ transport, retry, storage: options.storage, now: options.now ?? Date.now }),
+    getConfig: configLoader({
+      transport,
+      retry,
+      storage: options.storage,
+      now: options.now ?? Date.now,
+      verify: verifyConfig,
+      defaults: configDefaultsOf(options.defaults),
+      maxStaleMs: count(options.maxStaleMs, 86_400_000, 'maxStaleMs', 0),
+    }),
     settle: settler({ transport, retry, authorize: authHookOf(options.auth, 'auth') }),
     confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(verdictKeysOf(options.verdictKeys, transport)) }),
   };

@@ -11,6 +11,13 @@ export function webCrypto(purpose: string, needs: { subtle?: boolean } = {}): Cr
   return runtime as Crypto;
 }
 
+/** The runtime's crypto.subtle, for a call that verifies signatures but makes no random value. */
+export function webCryptoSubtle(purpose: string): SubtleCrypto {
+  const subtle = (globalThis as { crypto?: Partial<Crypto> }).crypto?.subtle;
+  if (typeof subtle?.verify !== 'function') throw new WebCryptoUnavailableError('crypto.subtle', purpose);
+  return subtle;
+}
+
 /** A version 4 UUID from WebCrypto (randomUUID where the runtime has it: some need a secure context). */
 export function randomUuid(crypto: Crypto): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();

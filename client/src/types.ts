@@ -45,20 +45,48 @@ export interface CountryConfig {
   legal: { termsUrl: string; privacyUrl: string };
 }
 
+/** What GET /v1/config answers. Its members are believed only as its `signature` says them. */
 export interface ConfigResponse {
   /** ISO 3166-1 alpha-2, or null when nothing said where the client is. */
   country: string | null;
   source: CountrySource;
   version: string;
   config: CountryConfig;
+  /**
+   * A compact JWS (ES256, typ client-config+jwt) by the config key, whose claims are country,
+   * source, version and config with iss, iat and exp. The SDK refuses an answer without it.
+   */
+  signature?: string;
 }
 
-export interface ClientConfig extends ConfigResponse {
+/**
+ * Where a configuration comes from:
+ * - `network`: the service's answer to this call (a 200, or a 304 that renewed the copy), verified;
+ * - `cache`: the copy of a verified answer (memory or `storage`), verified again when it was loaded;
+ * - `defaults`: the app's own `defaults`: no verified answer could be used.
+ */
+export type ConfigFrom = 'network' | 'cache' | 'defaults';
+
+export interface ClientConfig extends Omit<ConfigResponse, 'signature'> {
   /**
-   * Not known to be current: the service could not be reached and this is the last good
-   * configuration, or the service itself said it served its last known one (`x-config-stale`).
+   * Not known to be current: the service could not be reached (or its answer was refused) and
+   * this is the last good configuration or the app's defaults, or the service itself said it
+   * served its last known one (`x-config-stale`).
    */
   stale: boolean;
+  from: ConfigFrom;
+}
+
+/**
+ * The app's own configuration (the `defaults` option), answered when no verified one can be:
+ * before the first verified answer, or once the copy is past its exp and stale window, while the
+ * service cannot be reached or is refused. Checked by createClient as the SDK checks a signed
+ * answer (https legal URLs included); answered with `country: null`, `source: 'default'` and
+ * `version` (default 'defaults').
+ */
+export interface ConfigDefaults {
+  version?: string;
+  config: CountryConfig;
 }
 
 export const VERIFICATION_REASONS = [
@@ -130,6 +158,26 @@ export interface VerdictPublicKey {
 /** A JWK Set of verdict keys, e.g. /.well-known/verdict-jwks.json as it was when the app was built. */
 export interface VerdictKeySet {
   keys: VerdictPublicKey[];
+}
+
+/** A public key that signs configuration answers, as a JWK of /.well-known/config-jwks.json. */
+export interface ConfigPublicKey {
+  /** "EC": configuration answers are signed with ES256. */
+  kty: string;
+  /** "P-256". */
+  crv: string;
+  x: string;
+  y: string;
+  kid?: string;
+  alg?: string;
+  use?: string;
+  /** A private key member: never in an app. */
+  d?: never;
+}
+
+/** A JWK Set of config keys, e.g. /.well-known/config-jwks.json as it was when the app was built. */
+export interface ConfigKeySet {
+  keys: ConfigPublicKey[];
 }
 
 export interface ConfirmOptions {

@@ -1,21 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import { pinnedOrDelegatedKeys } from './delegated-verdict-keys.js';
 import { VerdictKeysUnavailableError } from './errors.js';
-import { isRecord, type Transport } from './http.js';
+import type { Transport } from './http.js';
+import { type KeySetOption, keySetUrlOf, publicKeysOf, type RemoteKeySet, remoteKeySet } from './key-sets.js';
 import type { VerdictKeySet, VerdictPublicKey } from './types.js';
 
-/** A P-256 coordinate: 32 bytes in base64url. */
-const COORDINATE = /^[A-Za-z0-9_-]{43}$/;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1']);
-/**
- * jose's defaults (30 s cooldown, 10 min cache) would refuse the first verdicts of every new
- * container for up to 30 s, though its key is listed within seconds, and keep trusting a key
- * dropped from the document (revoked) for up to 10 minutes. An unknown kid refetches at most every
- * 5 s, which still bounds the fetches that made-up kids can cause; a dropped key is no longer used
- * after a minute.
- */
-const REFETCH_COOLDOWN_MS = 5_000;
-const CACHE_MAX_AGE_MS = 60_000;
+const OPTION: KeySetOption = { name: 'verdictKeys', signs: 'verdicts' };
 
 /**
  * The keys verdicts are checked against, from the `verdictKeys` option, checked at once:
@@ -31,7 +21,7 @@ const CACHE_MAX_AGE_MS = 60_000;
 export function verdictKeysOf(option: VerdictKeySet | string | undefined, transport: Transport): JWTVerifyGetKey {
   const baseUrlKeySet = () => remoteKeySet(new URL(`${transport.baseUrl}/.well-known/verdict-jwks.json`), transport);
   if (option === undefined) return unlistedIsRetryable(baseUrlKeySet());
-  if (typeof option === 'string') return unlistedIsRetryable(remoteKeySet(keySetUrlOf(option, transport.baseUrl), transport));
+  if (typeof option === 'string') return unlistedIsRetryable(remoteKeySet(keySetUrlOf(option, transport.baseUrl, OPTION), transport));
   return pinnedOrDelegatedKeys(createLocalJWKSet(pinnedKeySetOf(option)), baseUrlKeySet());
 }
 
@@ -52,49 +42,11 @@ function unlistedIsRetryable(keySet: RemoteKeySet): JWTVerifyGetKey {
   };
 }
 
-type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
-
-function remoteKeySet(url: URL, transport: Transport): RemoteKeySet {
-  return createRemoteJWKSet(url, {
-    timeoutDuration: transport.timeoutMs,
-    cooldownDuration: REFETCH_COOLDOWN_MS,
-    cacheMaxAge: CACHE_MAX_AGE_MS,
-    [customFetch]: (input: string, init: RequestInit) => transport.fetch(input, init),
-  });
-}
-
-function keySetUrlOf(value: string, baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new TypeError(`verdictKeys must be a JWK Set or an absolute https URL, got '${value}'`);
-  }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-  if (!secure) throw new TypeError(`verdictKeys must be an https URL (http only for localhost and 127.0.0.1), got '${value}'`);
-  if (url.origin === new URL(baseUrl).origin) {
-    throw new TypeError('verdictKeys must be on another origin than baseUrl: keys from the same origin prove no more than omitting verdictKeys');
-  }
-  return url;
-}
-
 function pinnedKeySetOf(value: unknown): VerdictKeySet {
-  const keys = isRecord(value) ? value.keys : undefined;
-  if (!Array.isArray(keys) || keys.length === 0) throw new TypeError('verdictKeys must be a JWK Set with at least one key ({ keys: [...] }) or a URL');
-  keys.forEach((key: unknown, index) => {
-    const at = `verdictKeys.keys[${index}]`;
-    if (!isRecord(key)) throw new TypeError(`${at} must be a JWK object`);
-    if ('d' in key) throw new TypeError(`${at} is a private key (it has "d"): an app holds the public key only`);
-    if (key.kty !== 'EC' || key.crv !== 'P-256') throw new TypeError(`${at} must be an EC P-256 key (kty "EC", crv "P-256"): verdicts are signed with ES256`);
-    if (typeof key.x !== 'string' || typeof key.y !== 'string' || !COORDINATE.test(key.x) || !COORDINATE.test(key.y)) {
-      throw new TypeError(`${at} must have x and y, the P-256 coordinates in base64url`);
-    }
-    if (key.alg !== undefined && key.alg !== 'ES256') throw new TypeError(`${at} has alg ${String(key.alg)}: verdicts are signed with ES256`);
-    if (key.use !== undefined && key.use !== 'sig') throw new TypeError(`${at} has use ${String(key.use)}: verdict keys are for signatures`);
-  });
+  const keys = publicKeysOf(value, OPTION);
   // A bundled document of delegated mode lists ephemeral keys beside the roots. Pinned, one would
   // be trusted past its delegation's hour: it is checked through its delegation instead.
-  const roots = (keys as VerdictPublicKey[]).filter((key) => !('delegation' in key));
+  const roots = (keys as unknown as VerdictPublicKey[]).filter((key) => !('delegation' in key));
   if (roots.length === 0) throw new TypeError('verdictKeys holds delegated keys only (each has "delegation"): pin the root keys');
   return { keys: roots };
 }

@@ -49,7 +49,22 @@ const $ = (id) => document.getElementById(id);
 const demoConfig = fetch('/demo-config.json')
   .then((response) => (response.ok ? response.json() : {}))
   .catch(() => ({}));
-const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed(), auth: demoAuth });
+/**
+ * What the page starts with when no configuration the SDK verified can answer (offline on a first
+ * visit, or after too long): the shop's own, shipped with the page.
+ */
+const DEFAULTS = {
+  version: 'demo-defaults-1',
+  config: {
+    currency: 'USD',
+    locale: 'en-US',
+    paymentMethods: ['card'],
+    features: {},
+    legal: { termsUrl: 'https://signed-pay.example/legal/terms', privacyUrl: 'https://signed-pay.example/legal/privacy' },
+  },
+};
+// Configuration answers are checked against the service's config key set (/.well-known/config-jwks.json).
+const client = createClient({ baseUrl: location.origin, storage: localStorageIfAllowed(), auth: demoAuth, defaults: DEFAULTS });
 const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
 
 let state = { config: undefined, order: undefined, busy: false, retry: undefined };
@@ -89,7 +104,14 @@ async function loadConfig(country) {
   }
 }
 
-function renderConfig({ country, source, version, config, stale }) {
+/** Where the configuration in use comes from, as the SDK says (`from`, `stale`). */
+const PROVENANCE = {
+  network: (version) => `Configuration ${version}, signed by the service and verified on this device.`,
+  cache: (version) => `Configuration ${version}, signed by the service and verified on this device when it was received; kept on this device.`,
+  defaults: (version) => `This page's built-in configuration (${version}): no configuration signed by the service could be used.`,
+};
+
+function renderConfig({ country, source, version, config, stale, from }) {
   const select = $('country');
   const codes = country && !COUNTRIES.includes(country) ? [country, ...COUNTRIES] : COUNTRIES;
   select.replaceChildren(
@@ -97,11 +119,28 @@ function renderConfig({ country, source, version, config, stale }) {
     ...codes.map((code) => new Option(`${regionNames.of(code)} (${code})`, code)),
   );
   select.value = country ?? '';
-  const where = country ? `${regionNames.of(country)}, ${SOURCES[source]}` : SOURCES[source];
-  $('config-summary').textContent = `${where}. Prices in ${config.currency}, formatted for ${config.locale}. Configuration ${version}.`;
-  $('config-stale').hidden = !stale;
-  $('terms').href = config.legal.termsUrl;
-  $('privacy').href = config.legal.privacyUrl;
+  const where = from === 'defaults' ? 'Built-in defaults' : country ? `${regionNames.of(country)}, ${SOURCES[source]}` : SOURCES[source];
+  $('config-summary').textContent = `${where}. Prices in ${config.currency}, formatted for ${config.locale}.`;
+  $('config-provenance').textContent = PROVENANCE[from](version);
+  $('config-provenance').dataset.from = from;
+  $('config-stale').hidden = !stale || from === 'defaults';
+  setLink($('terms'), config.legal.termsUrl);
+  setLink($('privacy'), config.legal.privacyUrl);
+}
+
+/**
+ * The SDK refuses any configuration whose legal URLs are not https; this page checks again
+ * before a URL becomes a link, so that no javascript: or http: URL ever reaches href.
+ */
+function setLink(anchor, url) {
+  let https = false;
+  try {
+    https = new URL(url).protocol === 'https:';
+  } catch {
+    https = false;
+  }
+  if (https) anchor.href = url;
+  else anchor.removeAttribute('href');
 }
 
 /** The order in the configured currency, or undefined when the shop has no prices in it. */
@@ -267,7 +306,8 @@ function showResult(stateName, headline, details) {
 function describeError(error) {
   if (error instanceof SignedPayError) {
     const requestId = error.requestId ? `, request ${error.requestId}` : '';
-    return `${error.message} (${error.code}${error.retryable ? ', worth retrying' : ''}${requestId})`;
+    const check = error.check ? `: ${error.check}` : '';
+    return `${error.message} (${error.code}${check}${error.retryable ? ', worth retrying' : ''}${requestId})`;
   }
   return String(error);
 }

@@ -1,17 +1,24 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
-import { createClient, type ExpectedPayment, type FetchLike, type SettlementRequest, TimeoutError } from '../../client/src/index.js';
-import { jsonResponse, memoryStorage, network, silentServer } from './support.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type ConfigResponse, createClient, type ExpectedPayment, type FetchLike, type SettlementRequest, TimeoutError } from '../../client/src/index.js';
+import { type ConfigAnswer, type ConfigSigningKey, configSigningKey, jsonResponse, memoryStorage, network, silentServer } from './support.js';
 
 const REQUEST: SettlementRequest = { orderId: 'o_abort', amount: { value: 1500, currency: 'JPY' }, paymentMethod: { type: 'card', token: 'tok_success' } };
 const EXPECTED: ExpectedPayment = { merchantId: 'm_123', orderId: 'o_abort', amount: { value: 1500, currency: 'JPY' } };
 const PAYMENT_RESPONSE = 'eyJhbGciOiJFUzI1NiJ9.eyJqdGkiOiJwYXlfYWJvcnQifQ.c2ln';
-const CONFIG = {
+const CONFIG: ConfigAnswer = {
   country: 'JP',
   source: 'query',
   version: 'default@1',
   config: { currency: 'JPY', locale: 'ja-JP', paymentMethods: ['card'], features: {}, legal: { termsUrl: 'https://t.example', privacyUrl: 'https://p.example' } },
 };
+
+let configKey: ConfigSigningKey;
+let signedConfig: ConfigResponse;
+beforeAll(async () => {
+  configKey = await configSigningKey();
+  signedConfig = await configKey.signedBody(CONFIG);
+});
 
 /** A fetch whose answers never come, but that honours its signal as fetch does. */
 function hangingFetch(calls: { count: number }, first?: () => Response): FetchLike {
@@ -65,7 +72,8 @@ describe('a per-call AbortSignal', () => {
 
   it('an already aborted signal sends nothing, even where a cached copy could answer', async () => {
     const calls = { count: 0 };
-    const client = createClient({ baseUrl: 'http://127.0.0.1:9', fetch: hangingFetch(calls, () => jsonResponse(200, CONFIG, { 'cache-control': 'max-age=60' })) });
+    const fetch = hangingFetch(calls, () => jsonResponse(200, signedConfig, { 'cache-control': 'max-age=60' }));
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', fetch, configKeys: configKey.keySet });
     await client.getConfig({ country: 'JP' });
     const aborted = AbortSignal.abort();
     for (const call of [
@@ -81,7 +89,8 @@ describe('a per-call AbortSignal', () => {
   it('getConfig aborted while revalidating rejects: it does not answer its stale copy', async () => {
     const calls = { count: 0 };
     const storage = memoryStorage();
-    const client = createClient({ baseUrl: 'http://127.0.0.1:9', storage, fetch: hangingFetch(calls, () => jsonResponse(200, CONFIG, { 'cache-control': 'max-age=0' })) });
+    const fetch = hangingFetch(calls, () => jsonResponse(200, signedConfig, { 'cache-control': 'max-age=0' }));
+    const client = createClient({ baseUrl: 'http://127.0.0.1:9', storage, fetch, configKeys: configKey.keySet });
     expect(await client.getConfig({ country: 'JP' })).toMatchObject({ stale: false });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);

@@ -33,6 +33,8 @@ describe('the built SDK', () => {
     expect(Object.keys(sdk).sort()).toEqual([
       'ApiError',
       'AuthError',
+      'ConfigKeysUnavailableError',
+      'ConfigRejectedError',
       'InvalidResponseError',
       'NetworkError',
       'SignedPayError',

@@ -86,7 +86,6 @@ describe('a runtime without WebCrypto', () => {
     const { request, expected } = order();
     settled = { paymentResponse: (await client.settle(request)).paymentResponse, expected };
     await client.confirmPayment(settled.paymentResponse, expected);
-    await client.getConfig({ country: 'JP' });
   });
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -109,12 +108,15 @@ describe('a runtime without WebCrypto', () => {
     });
     expect(net.exchanges).toHaveLength(0);
 
+    // Configuration answers are signed: without crypto.subtle none can be verified, so none is asked for.
+    expect(await client.getConfig({ country: 'JP' }).catch((caught: unknown) => caught)).toMatchObject({ name: 'WebCryptoUnavailableError', missing: 'crypto.subtle' });
+    expect(net.exchanges).toHaveLength(0);
+
     expect(await client.settle(order().request, { idempotencyKey: 'order-1-attempt-1' })).toMatchObject({ idempotencyKey: 'order-1-attempt-1' });
     expect(await client.confirmPayment(settled.paymentResponse, settled.expected)).toMatchObject({ completed: true });
-    expect(await client.getConfig({ country: 'JP' })).toMatchObject({ country: 'JP' });
   });
 
-  it('with getRandomValues but no crypto.subtle (an insecure browser context): keys are made, nonce mode is refused', async () => {
+  it('with getRandomValues but no crypto.subtle (an insecure browser context): keys are made, nonce mode and configuration are refused', async () => {
     const net = replaying();
     const client = createClient({ baseUrl: stack.url, fetch: net.fetch });
     const { getRandomValues } = globalThis.crypto;
@@ -124,6 +126,7 @@ describe('a runtime without WebCrypto', () => {
     expect(settlement.idempotencyKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const error = await client.confirmPayment(settled.paymentResponse, settled.expected, { nonce: true }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: 'WebCryptoUnavailableError', missing: 'crypto.subtle' });
+    expect(await client.getConfig({ country: 'JP' }).catch((caught: unknown) => caught)).toMatchObject({ name: 'WebCryptoUnavailableError', missing: 'crypto.subtle' });
     expect(net.exchanges.map((exchange) => exchange.path)).toEqual(['/v1/settlements']);
   });
 });
