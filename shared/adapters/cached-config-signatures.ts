@@ -4,7 +4,7 @@ import { CLIENT_CONFIG_TYP } from '../domain/config/signed-config.js';
 import type { JwsSigner } from '../domain/jws-signer.js';
 import { ConfigUnavailableError, SigningUnavailableError } from '../errors.js';
 
-/** After KMS failed to sign, it is left alone this long, doubling per failure in a row up to the maximum. */
+/** After KMS failed to sign (for any reason), it is left alone this long, doubling per failure in a row up to the maximum. */
 export const FAILED_SIGNING_BACKOFF = { firstMs: 1_000, maxMs: 30_000 } as const;
 
 /**
@@ -38,17 +38,18 @@ export interface SignatureCacheOptions {
  * 3. if signing fails, an unexpired kept signature is still served, past its renewal point;
  *    without one the request fails: 503 config-unavailable for an outage (never an unsigned
  *    answer), our own error (a misconfiguration) as it is;
- * 4. after an outage the signer is left alone for FAILED_SIGNING_BACKOFF, so that a hanging KMS
- *    costs one request its timeout, not every request.
+ * 4. after a failure the signer is left alone for FAILED_SIGNING_BACKOFF, so that a hanging KMS
+ *    costs one request its timeout, and a disabled key one KMS call, not every request.
+ *    Meanwhile a request without a kept signature fails as the last attempt did.
  */
 export class CachedConfigSignatures implements ConfigSignatures {
   readonly #kept = new Map<string, ConfigSignature>();
   readonly #signing = new Map<string, Promise<ConfigSignature>>();
   readonly #maxEntries: number;
   readonly #now: () => number;
-  #outagesInARow = 0;
+  #failuresInARow = 0;
   #signerRestsUntil = 0;
-  #lastOutage: unknown;
+  #lastFailure: unknown;
 
   constructor(
     private readonly signer: JwsSigner,
@@ -65,7 +66,7 @@ export class CachedConfigSignatures implements ConfigSignatures {
     if (kept && !isDueForRenewal(kept, this.options.lifetimeSeconds, Math.floor(nowMs / 1000))) return kept;
     if (nowMs < this.#signerRestsUntil) {
       if (kept) return kept;
-      throw new ConfigUnavailableError(this.#lastOutage, 'unsigned');
+      throw unavailableOrOurs(this.#lastFailure);
     }
     try {
       return await this.#sign(key, answer, Math.floor(nowMs / 1000));
@@ -74,7 +75,7 @@ export class CachedConfigSignatures implements ConfigSignatures {
       const stillValid = kept !== undefined && kept.expiresAt > Math.floor(this.#now() / 1000);
       this.options.onSigningFailure?.(error, stillValid);
       if (stillValid) return kept;
-      throw error instanceof SigningUnavailableError ? new ConfigUnavailableError(error, 'unsigned') : error;
+      throw unavailableOrOurs(error);
     }
   }
 
@@ -103,11 +104,11 @@ export class CachedConfigSignatures implements ConfigSignatures {
         (token) => {
           const signature = { token, expiresAt: iat + lifetimeSeconds };
           this.#keep(key, signature);
-          this.#outagesInARow = 0;
+          this.#failuresInARow = 0;
           return signature;
         },
         (error: unknown) => {
-          if (error instanceof SigningUnavailableError) this.#restAfterOutage(error);
+          this.#restAfterFailure(error);
           throw error;
         },
       )
@@ -126,12 +127,18 @@ export class CachedConfigSignatures implements ConfigSignatures {
     }
   }
 
-  #restAfterOutage(error: unknown): void {
-    this.#lastOutage = error;
+  /** Any failure, an outage or ours (a disabled key, a broken policy): KMS is not asked again per request either way. */
+  #restAfterFailure(error: unknown): void {
+    this.#lastFailure = error;
     // From when it failed, not when it started: a hang takes its whole timeout first.
-    this.#signerRestsUntil = this.#now() + Math.min(FAILED_SIGNING_BACKOFF.firstMs * 2 ** this.#outagesInARow, FAILED_SIGNING_BACKOFF.maxMs);
-    this.#outagesInARow += 1;
+    this.#signerRestsUntil = this.#now() + Math.min(FAILED_SIGNING_BACKOFF.firstMs * 2 ** this.#failuresInARow, FAILED_SIGNING_BACKOFF.maxMs);
+    this.#failuresInARow += 1;
   }
+}
+
+/** An outage is the caller's 503 (never an unsigned answer); anything else is ours and stays a 500. */
+function unavailableOrOurs(error: unknown): unknown {
+  return error instanceof SigningUnavailableError ? new ConfigUnavailableError(error, 'unsigned') : error;
 }
 
 /** A digest of what a signature signs besides iss, iat and exp (the same for every answer of a container). */

@@ -188,6 +188,27 @@ describe('while KMS cannot sign', () => {
     expect(await signsDuring(() => signatures.signatureOf(GERMANY))).toBe(1);
   });
 
+  it('asks a key that stopped signing (disabled, a broken policy) once per backoff, not once per request, serving the kept signature meanwhile', async () => {
+    let broken = false;
+    let calls = 0;
+    const real = new KmsJwsSigner(client, kms.keyArn);
+    const disabled = Object.assign(new Error('the key is disabled'), { name: 'DisabledException' });
+    const signer = { sign: async (typ: string, claims: Record<string, unknown>) => (calls++, broken ? Promise.reject(disabled) : real.sign(typ, claims)) };
+    const clock = { now: T0 };
+    const signatures = new CachedConfigSignatures(signer, { issuer: ISSUER, lifetimeSeconds: LIFETIME, now: () => clock.now });
+    const kept = await signatures.signatureOf(GERMANY);
+    broken = true;
+    clock.now += (LIFETIME / 2 + 1) * 1000; // due for renewal
+    for (let i = 0; i < 100; i += 1) expect(await signatures.signatureOf(GERMANY)).toBe(kept);
+    expect(calls).toBe(2);
+    // Past its expiry, with nothing kept: our misconfiguration, a 500, still without a KMS call per request.
+    clock.now += LIFETIME * 1000;
+    await expect(signatures.signatureOf(GERMANY)).rejects.toBe(disabled);
+    clock.now += 100;
+    await expect(signatures.signatureOf(GERMANY)).rejects.toBe(disabled);
+    expect(calls).toBe(3);
+  });
+
   it('rethrows our own misconfiguration (a key KMS does not know) as it is: a 500, not a 503 to retry', async () => {
     const { signatures } = container({ keyArn: kms.keyArn.replace(/key\/.*$/, 'key/00000000-0000-4000-8000-00000000dead') });
     const error = await signatures.signatureOf(GERMANY).catch((caught: unknown) => caught);
