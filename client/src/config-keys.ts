@@ -11,14 +11,27 @@ const OPTION: KeySetOption = { name: 'configKeys', signs: 'configuration answers
  * - a URL: a key set trusted apart from `baseUrl` (https, or http on the loopback host), on
  *   another origin;
  * - undefined: `baseUrl`'s /.well-known/config-jwks.json, the origin the answer comes from.
- * Remote key sets are fetched through the client's fetch as verdict key sets are (key-sets.ts).
+ * Remote key sets are fetched through the client's fetch as verdict key sets are (key-sets.ts),
+ * and their delegated keys dropped, as pinned ones are refused.
  * Unlike a verdict's, an answer by a key the set does not hold (after a refetch) is refused, not
  * retried: the config key is one long-lived key, not a container's new one.
  */
 export function configKeysOf(option: ConfigKeySet | string | undefined, transport: Transport, verdictKeys: VerdictKeySet | string | undefined): JWTVerifyGetKey {
-  if (option === undefined) return remoteKeySet(new URL(`${transport.baseUrl}/.well-known/config-jwks.json`), transport);
-  if (typeof option === 'string') return remoteKeySet(keySetUrlOf(option, transport.baseUrl, OPTION), transport);
-  return createLocalJWKSet(pinnedKeySetOf(option, verdictKeys));
+  if (option === undefined) return remoteKeySet(new URL(`${transport.baseUrl}/.well-known/config-jwks.json`), transport, isNotDelegated);
+  if (typeof option !== 'string') return createLocalJWKSet(pinnedKeySetOf(option, verdictKeys));
+  const url = keySetUrlOf(option, transport.baseUrl, OPTION);
+  if (typeof verdictKeys === 'string' && URL.canParse(verdictKeys) && new URL(verdictKeys).href === url.href) {
+    throw new TypeError('configKeys and verdictKeys are the same URL: configuration answers are signed by the config key, never the verdict key');
+  }
+  return remoteKeySet(url, transport, isNotDelegated);
+}
+
+/**
+ * A key with a delegation is an ephemeral verdict signer (delegated signing mode): it never
+ * signs configuration, whatever key set lists it.
+ */
+function isNotDelegated(key: Record<string, unknown>): boolean {
+  return !('delegation' in key);
 }
 
 function pinnedKeySetOf(value: unknown, verdictKeys: unknown): ConfigKeySet {

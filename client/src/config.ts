@@ -22,6 +22,8 @@ export interface SignedConfig {
   /** The compact JWS as received: storage keeps it, and a restart verifies it again. */
   signature: string;
   answer: SignedAnswer;
+  /** The signature's iat, ms since the epoch: an answer signed before the copy's never replaces it. */
+  issuedAt: number;
   /** The signature's exp, ms since the epoch. */
   expiresAt: number;
 }
@@ -41,7 +43,10 @@ interface CachedConfig {
   receivedAt: number;
   /** How long it stays fresh from then: Cache-Control max-age less Age, never past the signature's exp. */
   freshForMs: number;
-  /** How long past its exp it may be answered when the service cannot be reached: Cache-Control stale-if-error. */
+  /**
+   * How long after it is no longer fresh it may still answer when the service cannot be reached:
+   * Cache-Control stale-if-error (RFC 5861, counted from the end of max-age), never past exp.
+   */
   staleIfErrorMs: number;
   /** The service said it served its last known configuration (x-config-stale). */
   serverStale: boolean;
@@ -55,13 +60,14 @@ export interface ConfigDeps {
   verify: ConfigVerifier;
   /** Checked by configDefaultsOf. */
   defaults: Required<ConfigDefaults> | undefined;
-  /** The most an answer's stale-if-error may stretch it past its exp. */
-  maxStaleMs: number;
 }
 
 /** 2: the signed answer is stored (1 stored the bare body, which nothing proves: such an entry is never read, and deleted where storage can). */
 const STORAGE_VERSION = 2;
-/** The service's and the device's clocks may disagree a little: an answer just received is refused as expired only this long past exp. */
+/**
+ * The service's and the device's clocks may disagree a little: an answer just received is refused
+ * as expired only this long past exp. Such an answer is answered once, never kept.
+ */
 const CLOCK_TOLERANCE_MS = 60_000;
 
 /**
@@ -69,11 +75,14 @@ const CLOCK_TOLERANCE_MS = 60_000;
  * 1. A fresh copy of a verified answer (memory, then storage, where it is verified again) is
  *    answered without the network, as Cache-Control allows and never past its signature's exp.
  * 2. Otherwise ask, with If-None-Match when the copy's signature is current: 304 renews the
- *    copy; a 200 is believed only as its signature says (signed-config.ts) and replaces it.
+ *    copy; a 200 is believed only as its signature says (signed-config.ts) and replaces it,
+ *    unless it was signed before the copy (iat) with another version while the copy is current:
+ *    a replayed answer never rolls the app back, the copy answers (`from: 'cache'`, `stale: true`).
  * 3. When the service cannot be reached, fails, or its answer is refused, answer the copy marked
- *    `stale: true` (past its exp, only within stale-if-error, at most `maxStaleMs`), else the
- *    app's `defaults`, else throw: a typed error, after the retries when nothing could answer
- *    instead. An abort is never answered from the copy: the caller gave up on the call.
+ *    `stale: true` (after max-age only within stale-if-error, and never past its signature's
+ *    exp: Cache-Control is not signed), else the app's `defaults`, else throw: a typed error,
+ *    after the retries when nothing could answer instead. An abort is never answered from the
+ *    copy: the caller gave up on the call.
  */
 export function configLoader(deps: ConfigDeps): (options?: ConfigOptions) => Promise<ClientConfig> {
   const memory = new Map<string, CachedConfig>();
@@ -115,7 +124,8 @@ export function configLoader(deps: ConfigDeps): (options?: ConfigOptions) => Pro
     await forget([storageKey(key, 1)]);
   }
 
-  const servable = (copy: CachedConfig, at: number) => at <= copy.signed.expiresAt + Math.min(copy.staleIfErrorMs, deps.maxStaleMs);
+  /** Whoever is on the path sets Cache-Control: it may shorten how long a copy serves, never stretch it past the signed exp. */
+  const servable = (copy: CachedConfig, at: number) => at <= Math.min(copy.signed.expiresAt, copy.receivedAt + copy.freshForMs + copy.staleIfErrorMs);
 
   return async function getConfig(options = {}) {
     const { signal } = options;
@@ -141,17 +151,22 @@ export function configLoader(deps: ConfigDeps): (options?: ConfigOptions) => Pro
         const receivedAt = deps.now();
         const caching = cachingOf(reply.headers);
         const serverStale = reply.headers.get('x-config-stale') === 'true';
+        let signed: SignedConfig;
         if (reply.status === 304) {
           if (!copy || !etag) throw new InvalidResponseError('The service answered 304 to a request that had no If-None-Match');
-          return { entry: entryOf(copy.signed, copy.etag, receivedAt, caching, serverStale), store: true };
+          signed = copy.signed;
+        } else {
+          if (!isRecord(reply.body)) throw new InvalidResponseError('The configuration response is invalid: not a JSON object');
+          signed = await deps.verify(reply.body.signature, country, reply.body);
         }
-        if (!isRecord(reply.body)) throw new InvalidResponseError('The configuration response is invalid: not a JSON object');
-        const signed = await deps.verify(reply.body.signature, country, reply.body);
         if (receivedAt > signed.expiresAt + CLOCK_TOLERANCE_MS) {
           throw new ConfigRejectedError('expired', `The configuration answer's signature expired at ${new Date(signed.expiresAt).toISOString()}`);
         }
-        return { entry: entryOf(signed, reply.headers.get('etag') ?? undefined, receivedAt, caching, serverStale), store: caching.store };
+        const etagOfAnswer = reply.status === 304 ? copy?.etag : (reply.headers.get('etag') ?? undefined);
+        // Within the clock tolerance past exp: answered this once, never kept.
+        return { entry: entryOf(signed, etagOfAnswer, receivedAt, caching, serverStale), store: caching.store && receivedAt <= signed.expiresAt };
       });
+      if (copy && rollsBack(entry.signed, copy.signed, deps.now())) return answerOf(copy, 'cache', true);
       if (store) await keep(key, entry);
       return answerOf(entry, 'network', entry.serverStale);
     } catch (error) {
@@ -174,6 +189,14 @@ export function configDefaultsOf(value: ConfigDefaults | undefined): Required<Co
   const problem = configProblemOf(config);
   if (problem) throw new TypeError(`defaults.${problem.member} must be ${problem.expected}`);
   return { version, config: countryConfigOf(config) };
+}
+
+/**
+ * An answer signed before the copy, of another version, while the copy's signature is current:
+ * a replay (or a cache serving an older answer), which must never roll the app back.
+ */
+function rollsBack(answer: SignedConfig, copy: SignedConfig, now: number): boolean {
+  return answer.issuedAt < copy.issuedAt && answer.answer.version !== copy.answer.version && now <= copy.expiresAt;
 }
 
 function entryOf(signed: SignedConfig, etag: string | undefined, receivedAt: number, caching: Caching, serverStale: boolean): CachedConfig {
@@ -199,8 +222,8 @@ interface Caching {
 
 /**
  * RFC 9111: fresh for max-age less the Age a shared cache reports; no-cache means revalidate
- * every time. RFC 5861's stale-if-error: here counted from the signature's exp, since the SDK
- * answers a copy within exp whenever the service cannot be reached.
+ * every time, no-store keep nothing. RFC 5861's stale-if-error: counted from the end of
+ * freshness, as the service sizes it (max-age plus stale-if-error end at the signature's exp).
  */
 function cachingOf(headers: Headers): Caching {
   const directives = (headers.get('cache-control') ?? '').toLowerCase().split(',').map((part) => part.trim());

@@ -57,15 +57,11 @@ export interface ClientOptions {
   /**
    * The configuration `getConfig` answers (`from: 'defaults'`, `stale: true`) when the service
    * cannot be reached, or its answer is refused, and no verified copy may answer: before the
-   * first verified answer, or once the copy is past its exp and stale window. Checked here as a
-   * signed answer is (legal URLs absolute https). `version` defaults to 'defaults'.
+   * first verified answer, or once the copy's stale-if-error window or its signature (exp) has
+   * ended. Checked here as a signed answer is (legal URLs absolute https). `version` defaults to
+   * 'defaults'.
    */
   defaults?: ConfigDefaults;
-  /**
-   * The longest a verified configuration is answered past its signature's exp when the service
-   * cannot be reached: the answer's Cache-Control stale-if-error, at most this. Default 86 400 000 (24 h).
-   */
-  maxStaleMs?: number;
   /**
    * The keys that nonce mode checks verdicts against.
    * - A JWK Set (`{ keys: [...] }`): pinned public keys, e.g. /.well-known/verdict-jwks.json
@@ -120,6 +116,7 @@ export interface SignedPayClient {
 }
 
 export function createClient(options: ClientOptions): SignedPayClient {
+  if ('maxStaleMs' in options) throw new TypeError("maxStaleMs is no longer an option: a verified configuration is never answered past its signature's exp");
   const transport: Transport = {
     baseUrl: baseUrlOf(options.baseUrl),
     // Looked up per call and called as a plain function: browsers refuse a fetch detached from window.
@@ -140,7 +137,6 @@ export function createClient(options: ClientOptions): SignedPayClient {
       now: options.now ?? Date.now,
       verify: verifyConfig,
       defaults: configDefaultsOf(options.defaults),
-      maxStaleMs: count(options.maxStaleMs, 86_400_000, 'maxStaleMs', 0),
     }),
     settle: settler({ transport, retry, authorize: authHookOf(options.auth, 'auth') }),
     confirmPayment: confirmer({ transport, retry, checkVerdict: verdictChecker(verdictKeysOf(options.verdictKeys, transport)) }),

@@ -23,14 +23,35 @@ export interface KeySetOption {
 
 export type RemoteKeySet = ReturnType<typeof createRemoteJWKSet>;
 
-/** A key set fetched through the client's fetch, cached for a minute; an unknown kid refetches it at most every 5 s. */
-export function remoteKeySet(url: URL, transport: Transport): RemoteKeySet {
+/**
+ * A key set fetched through the client's fetch, cached for a minute; an unknown kid refetches it
+ * at most every 5 s. With `keep`, the document's other keys are dropped before jose sees them.
+ */
+export function remoteKeySet(url: URL, transport: Transport, keep?: (key: Record<string, unknown>) => boolean): RemoteKeySet {
   return createRemoteJWKSet(url, {
     timeoutDuration: transport.timeoutMs,
     cooldownDuration: REFETCH_COOLDOWN_MS,
     cacheMaxAge: CACHE_MAX_AGE_MS,
-    [customFetch]: (input: string, init: RequestInit) => transport.fetch(input, init),
+    [customFetch]: async (input: string, init: RequestInit) => {
+      const response = await transport.fetch(input, init);
+      return keep ? keysKept(response, keep) : response;
+    },
   });
+}
+
+/** The same response with only the keys `keep` accepts; anything not a 200 JWK Set is left for jose to refuse. */
+async function keysKept(response: Response, keep: (key: Record<string, unknown>) => boolean): Promise<Response> {
+  if (response.status !== 200) return response;
+  const text = await response.text();
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    document = undefined;
+  }
+  if (!isRecord(document) || !Array.isArray(document.keys)) return new Response(text, { status: 200 });
+  const keys = document.keys.filter((key: unknown) => isRecord(key) && keep(key));
+  return new Response(JSON.stringify({ ...document, keys }), { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 /**

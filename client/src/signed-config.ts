@@ -51,7 +51,7 @@ export function configVerifier(keys: JWTVerifyGetKey): ConfigVerifier {
     if (body && !ANSWER_MEMBERS.every((member) => canonical(body[member]) === canonical(claims[member]))) {
       throw new ConfigRejectedError('mismatch', 'The configuration answer says something else than its signed claims');
     }
-    return { signature, answer, expiresAt: (claims.exp as number) * 1000 };
+    return { signature, answer, issuedAt: (claims.iat as number) * 1000, expiresAt: (claims.exp as number) * 1000 };
   };
 }
 

@@ -111,6 +111,13 @@ const PROVENANCE = {
   defaults: (version) => `This page's built-in configuration (${version}): no configuration signed by the service could be used.`,
 };
 
+/** Why the configuration in use may not be current, by where it comes from (shown when `stale`). */
+const STALE_NOTICE = {
+  network: 'The service answered with the last configuration it knows: its configuration store could not be read.',
+  cache: 'The service could not be reached, or its answer could not be verified: this is the last configuration this device verified.',
+  defaults: "No configuration signed by the service could be used: this is the page's built-in configuration.",
+};
+
 function renderConfig({ country, source, version, config, stale, from }) {
   const select = $('country');
   const codes = country && !COUNTRIES.includes(country) ? [country, ...COUNTRIES] : COUNTRIES;
@@ -123,6 +130,8 @@ function renderConfig({ country, source, version, config, stale, from }) {
   $('config-summary').textContent = `${where}. Prices in ${config.currency}, formatted for ${config.locale}.`;
   $('config-provenance').textContent = PROVENANCE[from](version);
   $('config-provenance').dataset.from = from;
+  // The defaults say so in their provenance already.
+  $('config-stale').textContent = STALE_NOTICE[from];
   $('config-stale').hidden = !stale || from === 'defaults';
   setLink($('terms'), config.legal.termsUrl);
   setLink($('privacy'), config.legal.privacyUrl);

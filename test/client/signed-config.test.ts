@@ -6,6 +6,7 @@ import {
   type ClientOptions,
   ConfigKeysUnavailableError,
   ConfigRejectedError,
+  type ConfigResponse,
   createClient,
   type FetchLike,
   NetworkError,
@@ -218,38 +219,55 @@ describe('how long a verified answer is kept', () => {
     expect(net.exchanges[1]!.headers['if-none-match']).toMatch(/^"/);
   });
 
-  it('past its exp, only when the service cannot be reached and within stale-if-error, marked stale', async () => {
+  it('after max-age, only when the service cannot be reached, within stale-if-error and never past exp, marked stale', async () => {
     const time = clock();
     let reachable = true;
     const net = service(async () => {
       if (!reachable) lostConnection();
-      return configResponse(await key.signedBody(JP, { nowMs: time.now(), exp: time.now() / 1000 + 600 }), { 'cache-control': 'max-age=60, stale-if-error=3600' });
+      // As the config function sizes it: max-age plus stale-if-error end at exp.
+      return configResponse(await key.signedBody(JP, { nowMs: time.now(), exp: time.now() / 1000 + 600 }), { 'cache-control': 'max-age=60, stale-if-error=540' });
     });
     const pay = client(net.fetch, { now: time.now });
     await pay.getConfig({ country: 'JP' });
 
-    time.advance(10 * MINUTE + 30 * MINUTE); // 30 minutes past exp
+    time.advance(30 * MINUTE); // 20 minutes past exp
     expect(await pay.getConfig({ country: 'JP' })).toMatchObject({ from: 'network', stale: false }); // reachable: a new answer
-    time.advance(10 * MINUTE + 30 * MINUTE);
     reachable = false;
+    time.advance(2 * MINUTE);
     expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP, stale: true, from: 'cache' });
-    time.advance(31 * MINUTE); // 61 minutes past exp
+    time.advance(8 * MINUTE); // exp
+    expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP, stale: true, from: 'cache' });
+    time.advance(1);
     expect(await pay.getConfig({ country: 'JP' }).catch((error: unknown) => error)).toBeInstanceOf(NetworkError);
   });
 
-  it('past its exp for at most maxStaleMs, however long stale-if-error says', async () => {
+  it("never past its signature's exp, however long stale-if-error says: Cache-Control is not signed", async () => {
     const time = clock();
     let reachable = true;
     const net = service(async () => {
       if (!reachable) lostConnection();
       return configResponse(await key.signedBody(JP, { nowMs: time.now(), exp: time.now() / 1000 + 600 }), { 'cache-control': 'max-age=60, stale-if-error=604800' });
     });
-    const pay = client(net.fetch, { now: time.now, maxStaleMs: HOUR });
+    const pay = client(net.fetch, { now: time.now });
     await pay.getConfig({ country: 'JP' });
     reachable = false;
-    time.advance(10 * MINUTE + 59 * MINUTE);
-    expect(await pay.getConfig({ country: 'JP' })).toMatchObject({ from: 'cache', stale: true });
-    time.advance(2 * MINUTE);
+    time.advance(10 * MINUTE + 1);
+    expect(await pay.getConfig({ country: 'JP' }).catch((error: unknown) => error)).toBeInstanceOf(NetworkError);
+  });
+
+  it('received just past its exp (within the clock tolerance): answered once, never kept', async () => {
+    const time = clock();
+    let reachable = true;
+    const storage = memoryStorage();
+    // A replayed answer that expired 59 s ago, its Cache-Control set by whoever replays it.
+    const net = service(async () => {
+      if (!reachable) lostConnection();
+      return configResponse(await key.signedBody(JP, { nowMs: time.now() - HOUR, exp: time.now() / 1000 - 59 }), { 'cache-control': 'max-age=0, stale-if-error=86400' });
+    });
+    const pay = client(net.fetch, { now: time.now, storage });
+    expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP, stale: false, from: 'network' });
+    expect(storage.items.size).toBe(0);
+    reachable = false;
     expect(await pay.getConfig({ country: 'JP' }).catch((error: unknown) => error)).toBeInstanceOf(NetworkError);
   });
 
@@ -258,7 +276,7 @@ describe('how long a verified answer is kept', () => {
     const net = service(async (_exchange, index) => {
       const body = await key.signedBody(JP, { nowMs: time.now() });
       // The second answer comes through an attacker: another currency, javascript: terms, cached for a year.
-      if (index !== 1) return configResponse(body, { 'cache-control': 'max-age=0' });
+      if (index !== 1) return configResponse(body, { 'cache-control': 'max-age=0, stale-if-error=86400' });
       const tampered = { ...JP, config: { ...JP.config, currency: 'USD', legal: { ...JP.config.legal, termsUrl: 'javascript:alert(1)' } } };
       return configResponse({ ...tampered, signature: body.signature }, { 'cache-control': 'max-age=31536000' });
     });
@@ -390,5 +408,82 @@ describe('the keys that sign configuration answers', () => {
     for (const configKeys of [key.keySet, 'https://keys.example.com/config-jwks.json', 'http://127.0.0.1:8080/config-jwks.json']) {
       expect(() => createClient({ baseUrl: BASE_URL, configKeys, verdictKeys: other.keySet })).not.toThrow();
     }
+  });
+});
+
+describe('an answer signed before the copy', () => {
+  const JP_BEFORE: ConfigAnswer = { ...JP, version: 'default@3+country:JP@1', config: { ...JP.config, paymentMethods: ['card'] } };
+
+  it('never replaces a current copy of another version: a replay cannot roll the app back', async () => {
+    const time = clock();
+    const storage = memoryStorage();
+    const signedAnHourAgo = await key.signedBody(JP_BEFORE, { nowMs: time.now() - HOUR });
+    const net = service(async (_exchange, index) =>
+      index === 0 ? configResponse(await key.signedBody(JP, { nowMs: time.now() }), { 'cache-control': 'max-age=60, stale-if-error=86340' }) : configResponse(signedAnHourAgo),
+    );
+    const pay = client(net.fetch, { now: time.now, storage });
+    await pay.getConfig({ country: 'JP' });
+    const stored = [...storage.items.values()];
+
+    time.advance(2 * MINUTE);
+    expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP, stale: true, from: 'cache' });
+    expect([...storage.items.values()]).toEqual(stored);
+  });
+
+  it('is used once the copy has expired: it is then the only signed answer there is', async () => {
+    const time = clock();
+    let second: ConfigResponse | undefined;
+    const net = service(async (_exchange, index) => configResponse(index === 0 ? await key.signedBody(JP, { nowMs: time.now(), exp: time.now() / 1000 + 600 }) : second));
+    const pay = client(net.fetch, { now: time.now });
+    await pay.getConfig({ country: 'JP' });
+    time.advance(11 * MINUTE);
+    second = await key.signedBody(JP_BEFORE, { nowMs: time.now() - HOUR });
+    expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP_BEFORE, stale: false, from: 'network' });
+  });
+});
+
+describe('a 304 that renews the copy', () => {
+  it('is not stored when it says no-store', async () => {
+    const time = clock();
+    const storage = memoryStorage();
+    const net = service(async (exchange) => {
+      if (exchange.headers['if-none-match']) return new Response(null, { status: 304, headers: { etag: exchange.headers['if-none-match'], 'cache-control': 'no-store' } });
+      return configResponse(await key.signedBody(JP, { nowMs: time.now() }), { 'cache-control': 'max-age=60, stale-if-error=86340' });
+    });
+    const pay = client(net.fetch, { now: time.now, storage });
+    await pay.getConfig({ country: 'JP' });
+    const stored = [...storage.items.values()];
+
+    time.advance(2 * MINUTE);
+    expect(await pay.getConfig({ country: 'JP' })).toEqual({ ...JP, stale: false, from: 'network' });
+    expect(net.exchanges.at(-1)?.status).toBe(304);
+    expect([...storage.items.values()]).toEqual(stored);
+  });
+});
+
+describe('remote config key sets', () => {
+  const delegated = () => ({ keys: [{ ...key.keySet.keys[0], delegation: 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln' }] });
+
+  it("never trust a delegated (ephemeral) key, at baseUrl's config key set or at a configKeys URL", async () => {
+    for (const configKeys of [undefined, 'https://keys.example.com/verdict-jwks.json']) {
+      const net = network({
+        answer: async (exchange) => (exchange.path.endsWith('-jwks.json') ? jsonResponse(200, delegated()) : configResponse(await key.signedBody(JP))),
+      });
+      const pay = createClient({ baseUrl: BASE_URL, fetch: net.fetch, retries: 0, ...(configKeys ? { configKeys } : {}) });
+      expect(await refusal(pay.getConfig({ country: 'JP' })), String(configKeys)).toMatchObject({ code: 'config-rejected', check: 'signature' });
+    }
+  });
+
+  it('keep the keys without a delegation beside delegated ones', async () => {
+    const net = network({
+      answer: async (exchange) =>
+        exchange.path === CONFIG_KEYS_PATH ? jsonResponse(200, { keys: [...other.keySet.keys.map((jwk) => ({ ...jwk, delegation: 'x.y.z' })), ...key.keySet.keys] }) : configResponse(await key.signedBody(JP)),
+    });
+    expect(await createClient({ baseUrl: BASE_URL, fetch: net.fetch }).getConfig({ country: 'JP' })).toMatchObject({ from: 'network' });
+  });
+
+  it('cannot be the verdict key set', () => {
+    const url = 'https://keys.example.com/verdict-jwks.json';
+    expect(() => createClient({ baseUrl: BASE_URL, configKeys: url, verdictKeys: url })).toThrow(/same URL/);
   });
 });

@@ -143,15 +143,9 @@ export interface components {
         [key: string]: boolean;
       };
       legal: {
-        /**
-         * Format: uri
-         * @description An absolute https URL.
-         */
+        /** @description An absolute https URL. */
         termsUrl: string;
-        /**
-         * Format: uri
-         * @description An absolute https URL.
-         */
+        /** @description An absolute https URL. */
         privacyUrl: string;
       };
     };

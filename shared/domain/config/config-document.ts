@@ -99,7 +99,11 @@ const featuresSchema = z
   )
   .check(z.refine((features) => Object.keys(features).length <= MAX_FEATURES, `must have at most ${MAX_FEATURES} features`));
 
-const httpsUrlSchema = z
+/**
+ * An absolute https URL with a host and no credentials: what a stored layer's legal URL must be,
+ * and so what every answer carries (config-response-schema.ts, the contract clients read).
+ */
+export const httpsUrlSchema = z
   .string()
   .check(
     z.maxLength(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),

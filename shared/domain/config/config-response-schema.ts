@@ -2,7 +2,7 @@ import * as z from '../../zod.js';
 import { currencyCodeSchema } from '../money.js';
 import { compactJwsSchema } from '../settlement/settlement-result-schema.js';
 import type { Assert, Equal } from '../type-equality.js';
-import { type CountryConfig, PAYMENT_METHODS } from './config-document.js';
+import { type CountryConfig, httpsUrlSchema, PAYMENT_METHODS } from './config-document.js';
 import type { CountrySource } from './country-resolution.js';
 import type { MergedConfig } from './merge.js';
 
@@ -13,10 +13,10 @@ import type { MergedConfig } from './merge.js';
 // (about 4 KiB of its cold start, measured with bench/cold-start.ts).
 
 /**
- * An absolute https URL: stored layers are refused without one (config-document.ts), so no
- * answer may carry a legal text over plain http, and the contract says so to clients too.
+ * An absolute https URL with a host and no credentials: stored layers are refused without one
+ * (config-document.ts), so no answer may carry another, and the contract says so with the same schema.
  */
-export const httpsUrlSchema = z.url({ protocol: /^https$/, error: 'must be an absolute https URL' });
+export { httpsUrlSchema };
 
 export const servedConfigSchema = z.strictObject({
   currency: currencyCodeSchema,
