@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { DynamoDbMerchantRegistry } from '../shared/adapters/dynamodb-merchant-registry.js';
+import type { ConfigRolloutSummary } from '../functions/config-rollout/create-handler.js';
 import type { EnvContracts } from '../functions/env-contracts.js';
 import type { SigningMode } from '../shared/domain/delegation/delegation.js';
 import type { EnvName } from '../shared/lambda-env/parse-env.js';
@@ -14,6 +15,7 @@ import { bootstrapLocalResources, localMerchantRegistry } from './bootstrap.js';
 import { startDynamoDb } from './dynamodb-server.js';
 import { type DeployedPublicKeys, deployedPublicKeys } from './deployed-public-keys.js';
 import { ensureJwtIssuer, type IssueOptions, LOCAL_JWT_ISSUER, type LocalJwtIssuer, throwawayJwtIssuer } from './jwt-issuer.js';
+import { startCloudWatchServer } from './cloudwatch-server.js';
 import { startKmsServer } from './kms/kms-server.js';
 import { issueDevTokens } from './seed-merchants.js';
 import type { LocalSigningKeys } from './signing-keys.js';
@@ -21,6 +23,9 @@ import { LOCAL_TABLES } from './tables.js';
 
 export const REPOSITORY_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_REGION = 'us-east-1';
+/** The alarm the local rollout driver watches, in the local CloudWatch endpoint (state OK until someone sets it). */
+export const LOCAL_ROLLOUT_ALARM = 'config-errors';
+const ROLLOUT_DRIVER_ENTRY = 'functions/config-rollout/handler.ts';
 
 export interface LocalStackOptions {
   dataDir: string;
@@ -28,6 +33,13 @@ export interface LocalStackOptions {
   host?: string;
   dynamodbPort?: number;
   kmsPort?: number;
+  /** The local CloudWatch endpoint (DescribeAlarms, SetAlarmState): the alarm source rollouts watch. */
+  cloudwatchPort?: number;
+  /**
+   * How often the rollout driver runs, as the schedule runs it on AWS (every minute there).
+   * 0: never on its own (tests run it with `advanceRollouts()`). @default 5 000
+   */
+  rolloutTickMs?: number;
   /**
    * DynamoDB and KMS endpoints to use instead of starting the embedded ones (moto_server, another
    * emulator, a fault proxy): tables, keys and seed data are created there.
@@ -58,6 +70,10 @@ export interface RunningLocalStack {
   url: string;
   dynamodbUrl: string;
   kmsUrl: string;
+  /** The local CloudWatch endpoint: set LOCAL_ROLLOUT_ALARM's state there to stop a rollout. */
+  cloudwatchUrl: string;
+  /** Runs the rollout driver once, as a scheduled invocation does; what it did. */
+  advanceRollouts(): Promise<ConfigRolloutSummary>;
   signingKeys: LocalSigningKeys;
   /** Which services are external (`endpoints`) rather than embedded. */
   external: { dynamodb: boolean; kms: boolean };
@@ -93,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const kmsServer = options.endpoints?.kms
     ? { ...externalService(options.endpoints.kms), callCount: (): number => Number.NaN }
     : await startKmsServer({ dataDir, port: options.kmsPort, host: options.host, region: LOCAL_REGION, requestsPerSecond: options.kmsRequestsPerSecond });
+  const cloudwatch = await startCloudWatchServer({ alarmNames: [LOCAL_ROLLOUT_ALARM], port: options.cloudwatchPort, host: options.host, region: LOCAL_REGION });
   // The local stack must never reach a real account, whatever credentials the shell holds.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION,
@@ -100,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     AWS_ENDPOINT_URL_KMS: kmsServer.url,
+    AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
   delete process.env.AWS_SESSION_TOKEN;
@@ -118,6 +136,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     }
     const originSecret = randomBytes(24).toString('base64url');
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
+    // The rollout driver's own variable (it is no routed function); its table is the config function's.
+    process.env.ROLLOUT_ALARM_NAMES = LOCAL_ROLLOUT_ALARM;
     const jwtIssuer = await ensureJwtIssuer(dataDir);
     const devTokens = await issueDevTokens(jwtIssuer, dataDir);
 
@@ -136,10 +156,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     });
     // Its own client: the bootstrap's is destroyed below, the registry lives as long as the stack.
     const registryClient = new DynamoDBClient({});
+    const rolloutDriver = await loadRolloutDriver();
+    const rolloutTicks = rolloutTimer(rolloutDriver, options.rolloutTickMs ?? 5_000, options.log);
     return {
       url: api.url,
       dynamodbUrl: dynamo.url,
       kmsUrl: kmsServer.url,
+      cloudwatchUrl: cloudwatch.url,
+      advanceRollouts: () => rolloutDriver({ source: 'aws.events', 'detail-type': 'Scheduled Event' }),
       signingKeys,
       external,
       kmsCalls: (operation) => kmsServer.callCount(operation),
@@ -151,13 +175,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       merchants: localMerchantRegistry(registryClient),
       functionEnvironment: { ...definedOnly(environment), VIEWER_COUNTRY_ORIGIN_SECRET: originSecret },
       stop: async () => {
+        await rolloutTicks.stop();
         registryClient.destroy();
         await api.close();
-        await Promise.all([dynamo.close(), kmsServer.close()]);
+        await Promise.all([dynamo.close(), kmsServer.close(), cloudwatch.close()]);
       },
     };
   } catch (error) {
-    await Promise.all([dynamo.close(), kmsServer.close()]);
+    await Promise.all([dynamo.close(), kmsServer.close(), cloudwatch.close()]);
     throw error;
   } finally {
     dynamodb.destroy();
@@ -228,6 +253,38 @@ function jwtAuthorizer(issuer: LocalJwtIssuer, log: ((line: string) => void) | u
       log?.(`JWT authorizer refused the token: ${(error as Error).message}`);
       return undefined;
     }
+  };
+}
+
+type RolloutDriver = (event: unknown) => Promise<ConfigRolloutSummary>;
+
+/** The Lambda entry EventBridge invokes on AWS, loaded the same way (its environment is read once). */
+async function loadRolloutDriver(): Promise<RolloutDriver> {
+  const module = (await import(pathToFileURL(join(REPOSITORY_ROOT, ROLLOUT_DRIVER_ENTRY)).href)) as { handler: RolloutDriver };
+  return module.handler;
+}
+
+/** The schedule, locally: one run at a time, never overlapping; a failed run is logged and the next one starts over. */
+function rolloutTimer(driver: RolloutDriver, everyMs: number, log: ((line: string) => void) | undefined): { stop(): Promise<void> } {
+  if (everyMs <= 0) return { stop: async () => undefined };
+  let running: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = running.then(async () => {
+      try {
+        for (const advance of (await driver({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).advances) {
+          log?.(`Rollout ${advance.rollout}: ${advance.step}${advance.reason ? ` (${advance.reason})` : ''}`);
+        }
+      } catch (error) {
+        log?.(`Rollout driver failed: ${(error as Error).message}`);
+      }
+    });
+  }, everyMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
   };
 }
 

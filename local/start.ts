@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { lockDataDirOrExit } from './data-dir-lock.js';
 import { serveDemo } from './demo/serve-demo.js';
-import { startLocalStack } from './local-stack.js';
+import { LOCAL_ROLLOUT_ALARM, startLocalStack } from './local-stack.js';
 import { samEnvFile } from './sam-env.js';
 import { SIGNING_MODES, type SigningMode } from '../shared/domain/delegation/delegation.js';
 
@@ -12,6 +12,8 @@ import { SIGNING_MODES, type SigningMode } from '../shared/domain/delegation/del
  * AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_KMS name services to use instead.
  * LOCAL_KMS_REQUESTS_PER_SECOND makes the embedded KMS throttle Sign above that rate, as KMS's quota does;
  * SIGNING_MODE=delegated runs the functions in the deployment's delegated signing mode.
+ * The local CloudWatch (the alarms staged rollouts watch) listens on the third port after PORT
+ * (LOCAL_CLOUDWATCH_PORT); the rollout driver runs every LOCAL_ROLLOUT_TICK_SECONDS (5; 0 never).
  */
 function portFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -28,6 +30,16 @@ function requestsPerSecondFrom(value: string | undefined, name: string): number 
   if (value === undefined || value === '') return undefined;
   if (!/^[1-9][0-9]*$/.test(value)) {
     console.error(`${name} must be a whole number of requests per second above 0 (KMS's Sign quota to play), got '${value}'`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+
+/** How often the rollout driver runs: unset or empty, every 5 s; 0, never. */
+function tickSecondsFrom(value: string | undefined): number {
+  if (value === undefined || value === '') return 5;
+  if (!/^\d{1,5}$/.test(value)) {
+    console.error(`LOCAL_ROLLOUT_TICK_SECONDS must be a whole number of seconds (0: the rollout driver never runs), got '${value}'`);
     process.exit(2);
   }
   return Number(value);
@@ -61,6 +73,8 @@ const stack = await startLocalStack({
   host: process.env.HOST || '127.0.0.1',
   dynamodbPort: portFrom(process.env.LOCAL_DYNAMODB_PORT, neighbour(1), 'LOCAL_DYNAMODB_PORT'),
   kmsPort: portFrom(process.env.LOCAL_KMS_PORT, neighbour(2), 'LOCAL_KMS_PORT'),
+  cloudwatchPort: portFrom(process.env.LOCAL_CLOUDWATCH_PORT, neighbour(3), 'LOCAL_CLOUDWATCH_PORT'),
+  rolloutTickMs: tickSecondsFrom(process.env.LOCAL_ROLLOUT_TICK_SECONDS) * 1000,
   kmsRequestsPerSecond,
   signingMode,
   // Bring your own: with the SDK's standard endpoint variables set (moto_server, a proxy), those
@@ -75,7 +89,7 @@ const stack = await startLocalStack({
 
 demoToken = stack.devTokens.m_demo;
 
-const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, dataDir };
+const endpoints = { api: stack.url, dynamodb: stack.dynamodbUrl, kms: stack.kmsUrl, cloudwatch: stack.cloudwatchUrl, dataDir };
 // Tools such as `npm run config` and the tests find the running stack through this file.
 writeFileSync(join(dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
 // `sam local invoke --env-vars` takes this file to run a synthesized function against this stack.
@@ -91,6 +105,7 @@ console.log(`  GET  ${stack.url}/openapi.json   (the API contract)`);
 const origin = (external: boolean) => (external ? 'external, from the environment' : 'embedded');
 console.log(`DynamoDB  ${stack.dynamodbUrl}   (${origin(stack.external.dynamodb)}; AWS_ENDPOINT_URL_DYNAMODB)`);
 console.log(`KMS       ${stack.kmsUrl}   (${origin(stack.external.kms)}; AWS_ENDPOINT_URL_KMS)`);
+console.log(`Alarms    ${stack.cloudwatchUrl}   (CloudWatch DescribeAlarms/SetAlarmState; rollouts watch '${LOCAL_ROLLOUT_ALARM}': npm run config -- alarm ${LOCAL_ROLLOUT_ALARM} ALARM --local)`);
 if (kmsRequestsPerSecond !== undefined) {
   const quota = `at most ${kmsRequestsPerSecond} Sign requests per second, then ThrottlingException`;
   console.log(`  ${stack.external.kms ? 'LOCAL_KMS_REQUESTS_PER_SECOND is ignored: the KMS in use is external' : quota}`);

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CachedConfigLayers } from '../../shared/adapters/cached-config-layers.js';
 import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
+import { DynamoDbRolloutStore, RolloutRefusedError } from '../../shared/adapters/dynamodb-rollout-store.js';
 import { validateLayerDocument } from '../../shared/domain/config/config-document.js';
 import type { ConfigStore } from '../../shared/domain/config/config-store.js';
 import { ConfigVersionNotFoundError, InvalidConfigError } from '../../shared/domain/config/errors.js';
@@ -12,6 +13,7 @@ import { currentLayerJson, layerVersionJson, table } from './output.js';
 import { readLocalEndpoints, resolveTarget, type Target } from './target.js';
 import { type CliIo, EXIT, parseCommandLine as parseArguments, print, RefusedError, reportFailure as reportCliFailure, UsageError } from '../cli-kit.js';
 import { lookUpConfig } from '../../shared/use-cases/look-up-config.js';
+import { rolloutLines, setAlarmCommand, startRolloutCommand } from './rollout-commands.js';
 import { USAGE } from './usage.js';
 
 export interface ConfigCliIo extends CliIo {
@@ -32,6 +34,8 @@ const OPTIONS = {
   effective: { type: 'boolean' },
   limit: { type: 'string' },
   to: { type: 'string' },
+  stages: { type: 'string' },
+  bake: { type: 'string' },
   'expect-version': { type: 'string' },
   message: { type: 'string', short: 'm' },
   author: { type: 'string' },
@@ -50,6 +54,8 @@ const COMMANDS: Record<string, { layer: boolean; options: OptionName[] }> = {
   validate: { layer: true, options: ['file', 'json'] },
   history: { layer: true, options: [...CONNECTION, 'limit'] },
   rollback: { layer: true, options: [...CONNECTION, 'to', 'expect-version', 'message', 'author'] },
+  rollout: { layer: true, options: [...CONNECTION, 'file', 'stages', 'bake', 'message', 'author'] },
+  alarm: { layer: false, options: ['local', 'json'] },
 };
 
 /** `npm run config -- <command>`: returns the exit code. */
@@ -62,11 +68,16 @@ export async function runConfigCli(argv: readonly string[], io: ConfigCliIo): Pr
       return EXIT.ok;
     }
     const [command, layerArgument, ...extra] = positionals;
-    if (!command) throw new UsageError('Name a command: list, get, put, validate, history or rollback.');
+    if (!command) throw new UsageError('Name a command: list, get, put, validate, history, rollback, rollout or alarm.');
     const spec = COMMANDS[command];
     if (!spec) throw new UsageError(`Unknown command '${command}'.`);
     const misplaced = (Object.keys(values) as OptionName[]).filter((name) => !spec.options.includes(name));
     if (misplaced.length) throw new UsageError(`'${command}' does not take --${misplaced.join(', --')}.`);
+    if (command === 'alarm') {
+      const endpoint = values.local ? (await readLocalEndpoints(io)).cloudwatch : undefined;
+      if (values.local && !endpoint) throw new UsageError('The running local stack names no CloudWatch endpoint: restart it with npm start.');
+      return await setAlarmCommand(positionals.slice(1), { endpoint, io, json: values.json === true });
+    }
     if (extra.length || (!spec.layer && layerArgument !== undefined)) throw new UsageError(`Unexpected argument '${extra[0] ?? layerArgument}'.`);
     const layer = spec.layer ? layerFrom(layerArgument) : undefined;
 
@@ -75,8 +86,10 @@ export async function runConfigCli(argv: readonly string[], io: ConfigCliIo): Pr
     target = resolveTarget({ table: string(values.table), localEndpoint: values.local ? (await readLocalEndpoints(io)).dynamodb : undefined, env: io.env });
     const client = new DynamoDBClient(target.clientConfig);
     try {
-      const store = new DynamoDbConfigStore(DynamoDBDocumentClient.from(client), target.tableName);
-      const context = { store, values, io, json: values.json === true };
+      const documentClient = DynamoDBDocumentClient.from(client);
+      const store = new DynamoDbConfigStore(documentClient, target.tableName);
+      const rollouts = new DynamoDbRolloutStore(documentClient, target.tableName, store);
+      const context = { store, rollouts, values, io, json: values.json === true };
       switch (command) {
         case 'list':
           return await list(context);
@@ -86,6 +99,17 @@ export async function runConfigCli(argv: readonly string[], io: ConfigCliIo): Pr
           return await put(layer!, context);
         case 'history':
           return await history(layer!, context);
+        case 'rollout':
+          return await startRolloutCommand(layer!, {
+            rollouts,
+            document: layerFileOf(await readDocument(values, io), layer!, string(values.file)!).document,
+            stages: string(values.stages),
+            bake: string(values.bake),
+            author: authorOf(values, io),
+            message: string(values.message),
+            io,
+            json: context.json,
+          });
         default:
           return await rollback(layer!, context);
       }
@@ -99,6 +123,7 @@ export async function runConfigCli(argv: readonly string[], io: ConfigCliIo): Pr
 
 interface Context {
   store: ConfigStore;
+  rollouts: DynamoDbRolloutStore;
   values: Options;
   io: ConfigCliIo;
   json: boolean;
@@ -210,7 +235,7 @@ async function get(layer: LayerId, { store, values, io, json }: Context): Promis
 }
 
 /** `get` prints the layer, or with --out writes it to a file that `put --file` takes back. */
-async function printOrWrite(layer: LayerId, output: { version: number }, { values, io, json }: Omit<Context, 'store'>): Promise<number> {
+async function printOrWrite(layer: LayerId, output: { version: number }, { values, io, json }: Omit<Context, 'store' | 'rollouts'>): Promise<number> {
   const text = JSON.stringify(output, null, 2);
   const path = string(values.out);
   if (path === undefined) {
@@ -244,16 +269,18 @@ async function put(layer: LayerId, { store, values, io, json }: Context): Promis
   return EXIT.ok;
 }
 
-async function history(layer: LayerId, { store, values, io, json }: Context): Promise<number> {
+async function history(layer: LayerId, { store, rollouts, values, io, json }: Context): Promise<number> {
   const limit = positiveInteger(values.limit, 'limit');
-  const [versions, current] = await Promise.all([store.history(layer, limit === undefined ? {} : { limit }), store.getCurrent(layer)]);
-  print(io, json, versions.map((version) => layerVersionJson(version, current?.version)), () => {
+  const [versions, current, rollout] = await Promise.all([store.history(layer, limit === undefined ? {} : { limit }), store.getCurrent(layer), rollouts.get(layer)]);
+  const versionsJson = versions.map((version) => layerVersionJson(version, current?.version));
+  print(io, json, rollout ? { versions: versionsJson, rollout } : versionsJson, () => {
     if (versions.length === 0) return `${layerName(layer)} has no versions.`;
     const rows = versions.map((v) => [`${v.version === current?.version ? '*' : ' '} ${v.version}`, v.createdAt, v.createdBy, v.message ?? '']);
     const pointer = current
       ? `\n* current${current.action === 'rollback' ? `: rolled back by ${current.updatedBy} at ${current.updatedAt}${current.message ? ` (${current.message})` : ''}` : ''}`
       : '\nNo version is current.';
-    return `${table([['  VERSION', 'CREATED', 'BY', 'MESSAGE'], ...rows])}${pointer}`;
+    const action = current?.action === 'rollout' ? `: ${current.message ?? 'a staged rollout completed'}` : '';
+    return `${table([['  VERSION', 'CREATED', 'BY', 'MESSAGE'], ...rows])}${pointer}${action}${rollout ? `\n${rolloutLines(rollout)}` : ''}`;
   });
   return EXIT.ok;
 }
@@ -284,6 +311,7 @@ function reportFailure(error: unknown, target: Target | undefined, io: CliIo): n
     refusal: (refused) => {
       if (refused instanceof InvalidConfigError) return `Refused: ${refused.layer} is invalid, nothing was written.\n${issueLines(refused.issues)}`;
       if (refused instanceof AppError) return `Refused: ${refused.detail}`;
+      if (refused instanceof RolloutRefusedError) return `Refused: ${refused.message}; nothing was written.`;
       return undefined;
     },
   });

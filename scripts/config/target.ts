@@ -61,6 +61,8 @@ export function resolveTarget(options: {
 /** What `npm start` writes to `<LOCAL_DATA_DIR or .local>/endpoints.json` for tools to find it. */
 export interface LocalStackEndpoints {
   dynamodb: string;
+  /** The local CloudWatch endpoint (the alarms rollouts watch); older files lack it. */
+  cloudwatch?: string;
   /** The stack's data directory (its issuer key, dev tokens); older files lack it. */
   dataDir: string;
 }
@@ -72,12 +74,16 @@ export async function readLocalEndpoints(io: {
 }): Promise<LocalStackEndpoints> {
   const localDataDir = io.env.LOCAL_DATA_DIR || '.local';
   const path = join(localDataDir, 'endpoints.json');
-  let endpoints: { dynamodb?: unknown; dataDir?: unknown };
+  let endpoints: { dynamodb?: unknown; cloudwatch?: unknown; dataDir?: unknown };
   try {
     endpoints = JSON.parse(await io.readFile(path)) as typeof endpoints;
   } catch {
     throw new TargetError(`No local stack found (${path} is missing or unreadable): start it with 'npm start'.`, 3);
   }
   if (typeof endpoints.dynamodb !== 'string') throw new TargetError(`${path} names no DynamoDB endpoint: restart the local stack.`, 3);
-  return { dynamodb: endpoints.dynamodb, dataDir: typeof endpoints.dataDir === 'string' ? endpoints.dataDir : localDataDir };
+  return {
+    dynamodb: endpoints.dynamodb,
+    ...(typeof endpoints.cloudwatch === 'string' ? { cloudwatch: endpoints.cloudwatch } : {}),
+    dataDir: typeof endpoints.dataDir === 'string' ? endpoints.dataDir : localDataDir,
+  };
 }

@@ -11,8 +11,16 @@ Commands
                                 (--file - reads standard input); a file 'get' wrote is refused
                                 if the layer changed since
   validate <layer> --file <p>   check a document without writing it (needs no AWS access)
-  history <layer>               the versions of a layer, newest first (--limit N)
+  history <layer>               the versions of a layer, newest first (--limit N), and its
+                                latest staged rollout: each stage and why it stopped
   rollback <layer> --to <N>     make version N of the layer current again
+  rollout <layer> --file <p> --stages "JP; DE,FR; *" --bake 10m
+                                write a new version and expose it stage by stage (";" between
+                                stages, "," between countries, "*" = every remaining country of
+                                the layer, last only); each stage bakes, then the next starts; a
+                                watched alarm in ALARM rolls it back; the last stage makes it current
+  alarm <name> <ALARM|OK>       set a CloudWatch alarm's state (with --local: the local stack's,
+                                which rollouts watch as 'config-errors')
 
 Layers
   default, group:EU, group:EUROZONE (or EU, EUROZONE), country:DE (or DE, de)
@@ -34,6 +42,7 @@ Where it connects
     the table from --table or CONFIG_TABLE_NAME.
 
 Exit codes
-  0 done   1 refused (invalid document, conflict, unknown version)   2 usage error
+  0 done   1 refused (invalid document, conflict, unknown version, rollout in progress,
+           a stage naming a country outside the layer)   2 usage error
   3 DynamoDB or AWS failed (unreachable, no credentials, no such table)
 `;

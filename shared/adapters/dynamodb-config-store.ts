@@ -13,10 +13,17 @@ import type { ConfigStore, CurrentLayer, CurrentLayersRead, LayerVersion, WriteO
 import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError } from '../domain/config/errors.js';
 import { type LayerId, layerName, parseLayerName } from '../domain/config/layers.js';
 import { withinDeadline } from './aws/call-deadline.js';
+import { rolloutOfItem } from './dynamodb-rollout-item.js';
 
 const CURRENT = 'CURRENT';
+/**
+ * The partition of staged rollouts: one item per layer (sk = the layer's partition key), the
+ * latest rollout. In one partition so that a driver lists them with a Query, not a Scan.
+ */
+export const ROLLOUTS = 'ROLLOUTS';
 const VERSION_PREFIX = 'V#';
-const BATCH_GET_LIMIT = 100;
+/** Two keys per layer (its pointer and its rollout) in BatchGetItem's 100. */
+const BATCH_GET_LIMIT = 50;
 const UNPROCESSED_RETRIES = 4;
 /** How far back a layer whose current version is invalid is looked for a valid one. */
 const FALLBACK_VERSIONS_LOOKED_AT = 10;
@@ -72,9 +79,19 @@ export class DynamoDbConfigStore implements ConfigStore {
     const invalid: CurrentLayersRead['invalid'] = [];
     for (let start = 0; start < layers.length; start += BATCH_GET_LIMIT) {
       const chunk = layers.slice(start, start + BATCH_GET_LIMIT);
-      for (const item of await this.batchGet(chunk.map((layer) => ({ pk: partitionKeyOf(layer), sk: CURRENT })))) {
+      const keys = chunk.flatMap((layer) => [
+        { pk: partitionKeyOf(layer), sk: CURRENT },
+        { pk: ROLLOUTS, sk: partitionKeyOf(layer) },
+      ]);
+      const items = await this.batchGet(keys);
+      const rollouts = new Map(items.flatMap((item) => (item.pk === ROLLOUTS ? [[String(item.sk), rolloutOfItem(item)] as const] : [])));
+      for (const item of items) {
+        if (item.sk !== CURRENT) continue;
         const current = currentLayerOf(item);
         if (!current) continue;
+        const rollout = rollouts.get(String(item.pk));
+        // A rollout that has stopped exposes nobody; one that runs changes what its countries see.
+        if (rollout?.state === 'rolling' && validateLayerDocument(current.layer, rollout.toDocument).ok) current.rollout = rollout;
         const validation = validateLayerDocument(current.layer, current.document);
         if (validation.ok) {
           found.set(layerName(current.layer), { ...current, document: validation.document });
@@ -176,6 +193,20 @@ export class DynamoDbConfigStore implements ConfigStore {
    * 5. Move the pointer if it still points at the base, else conflict.
    */
   async put(layer: LayerId, document: unknown, options: WriteOptions): Promise<CurrentLayer> {
+    const { base, written } = await this.putVersion(layer, document, options);
+    return this.movePointer(layer, base, {
+      layer,
+      version: written.version,
+      document: written.document,
+      updatedAt: written.createdAt,
+      updatedBy: options.author,
+      action: 'put',
+      ...(options.message ? { message: options.message } : {}),
+    });
+  }
+
+  /** Steps 1 to 4 of `put`: a new immutable version nobody points to yet (a staged rollout points some countries at it). */
+  async putVersion(layer: LayerId, document: unknown, options: WriteOptions): Promise<{ base: number | null; written: LayerVersion }> {
     const name = layerName(layer);
     const validation = validateLayerDocument(layer, document);
     if (!validation.ok) throw new InvalidConfigError(name, validation.issues);
@@ -201,18 +232,10 @@ export class DynamoDbConfigStore implements ConfigStore {
       if (error instanceof ConditionalCheckFailedException) throw new ConfigConflictError(name, base, base);
       throw error;
     }
-    return this.movePointer(layer, base, {
-      layer,
-      version,
-      document: validation.document,
-      updatedAt: at,
-      updatedBy: options.author,
-      action: 'put',
-      ...(options.message ? { message: options.message } : {}),
-    });
+    return { base, written: layerVersionOf(layer, versionItem) };
   }
 
-  async rollback(layer: LayerId, toVersion: number, options: WriteOptions): Promise<CurrentLayer> {
+  async rollback(layer: LayerId, toVersion: number, options: WriteOptions, action: 'rollback' | 'rollout' = 'rollback'): Promise<CurrentLayer> {
     const name = layerName(layer);
     const target = await this.getVersion(layer, toVersion);
     if (!target) throw new ConfigVersionNotFoundError(name, toVersion);
@@ -227,7 +250,7 @@ export class DynamoDbConfigStore implements ConfigStore {
       document: validation.document,
       updatedAt: this.now().toISOString(),
       updatedBy: options.author,
-      action: 'rollback',
+      action,
       ...(options.message ? { message: options.message } : {}),
     });
   }
@@ -320,7 +343,7 @@ function currentLayerOf(item: Item): CurrentLayer | undefined {
     document: (item.document ?? {}) as CurrentLayer['document'],
     updatedAt: String(item.updatedAt ?? ''),
     updatedBy: String(item.updatedBy ?? ''),
-    action: item.action === 'rollback' ? 'rollback' : 'put',
+    action: item.action === 'rollback' || item.action === 'rollout' ? item.action : 'put',
     ...(typeof item.message === 'string' ? { message: item.message } : {}),
   };
 }

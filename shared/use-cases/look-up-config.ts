@@ -3,6 +3,7 @@ import type { ConfigLayerReader } from '../domain/config/config-store.js';
 import { type CountryHints, type CountryResolution, resolveCountry } from '../domain/config/country-resolution.js';
 import { layerChainFor } from '../domain/config/layers.js';
 import { type MergedConfig, mergeLayers } from '../domain/config/merge.js';
+import { versionSeenBy } from '../domain/config/rollout.js';
 import { ConfigUnavailableError } from '../errors.js';
 
 export interface ConfigLookup {
@@ -23,7 +24,8 @@ export interface SignedConfigLookup extends ConfigLookup {
  * 2. read the layers it inherits from (default, its groups, itself) through the container cache;
  * 3. refuse (503) when a layer of the chain is not known at all: the source fails and this
  *    container never read it;
- * 4. overlay them field by field on the built-in default.
+ * 4. for a layer under a staged rollout, take the version the country sees (new if its stage started);
+ * 5. overlay them field by field on the built-in default.
  */
 export async function lookUpConfig(
   deps: { layers: ConfigLayerReader },
@@ -33,7 +35,8 @@ export async function lookUpConfig(
   const { layers, stale, unknown } = await deps.layers.read(layerChainFor(resolution.country));
   // Without one of its layers the answer could be another country's currency or legal texts.
   if (unknown.length > 0) throw new ConfigUnavailableError();
-  return { resolution, merged: mergeLayers(layers), stale };
+  const seen = layers.map((layer) => versionSeenBy(resolution.country, layer, layer.rollout));
+  return { resolution, merged: mergeLayers(seen), stale };
 }
 
 /**

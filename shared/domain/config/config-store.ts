@@ -2,14 +2,17 @@ import type { ValidationIssue } from '../../errors.js';
 import type { LayerDocument } from './config-document.js';
 import type { LayerId } from './layers.js';
 import type { LayerSnapshot } from './merge.js';
+import type { Rollout } from './rollout.js';
 
 /** The version of a layer that is current, as its pointer records it. */
 export interface CurrentLayer extends LayerSnapshot {
   updatedAt: string;
   updatedBy: string;
-  /** How the pointer got here: a new version was written, or an operator rolled back. */
-  action: 'put' | 'rollback';
+  /** How the pointer got here: a new version was written, an operator rolled back, or a staged rollout completed. */
+  action: 'put' | 'rollback' | 'rollout';
   message?: string;
+  /** The layer's staged rollout while it runs (read in the same round trip): some countries see its version instead. */
+  rollout?: Rollout;
 }
 
 /** One immutable version of a layer. */

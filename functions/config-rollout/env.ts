@@ -1,0 +1,20 @@
+import { awsCallTimeoutsEnvSchema } from '../../shared/adapters/aws/client-options.js';
+import { observabilityEnvSchema } from '../../shared/observability/observability-env.js';
+import * as z from '../../shared/zod.js';
+
+/** `a, b,,c` → `['a', 'b', 'c']`; empty means no alarm is watched. */
+const commaSeparatedNames = z.pipe(
+  z._default(z.string(), ''),
+  z.transform((value: string) => value.split(',').map((name) => name.trim()).filter(Boolean)),
+);
+
+/** The rollout driver's environment contract: invoked by a schedule, it advances rollouts of the config table. */
+export const configRolloutEnvSchema = z.object({
+  ...awsCallTimeoutsEnvSchema.shape,
+  ...observabilityEnvSchema.shape,
+  CONFIG_TABLE_NAME: z.string().check(z.minLength(1)),
+  /** The CloudWatch alarms whose ALARM state stops a rollout and rolls it back (comma-separated; may be empty). */
+  ROLLOUT_ALARM_NAMES: commaSeparatedNames,
+});
+
+export type ConfigRolloutEnv = z.output<typeof configRolloutEnvSchema>;
