@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { FUNCTION_IDS } from '../shared/routes.js';
 import { parseDeploymentContext } from './context.js';
 import { functionRoles } from './function-roles.js';
+import { SCHEDULED_FUNCTION_IDS } from './scheduled-functions.js';
 import { StatefulStack } from './stacks/stateful-stack.js';
 import { StatelessStack } from './stacks/stateless-stack.js';
 
@@ -32,7 +33,7 @@ export function buildApp(context?: Record<string, unknown>, { now }: { now?: () 
 
   // Both stacks are environment-agnostic and deployed together, so the role ARNs computed
   // here resolve to the same account and region in each.
-  const roles = functionRoles({ statelessStackName: STATELESS_STACK_NAME, functionIds: FUNCTION_IDS });
+  const roles = functionRoles({ statelessStackName: STATELESS_STACK_NAME, functionIds: [...FUNCTION_IDS, ...SCHEDULED_FUNCTION_IDS] });
   const stateful = new StatefulStack(app, 'SignedPayStateful', {
     description: 'signed-pay: signing keys and tables (retained)',
     paymentKeyGenerations: settings.paymentKeyGenerations,

@@ -1,5 +1,6 @@
 import { Aws, Token } from 'aws-cdk-lib';
 import type { FunctionId } from '../shared/routes.js';
+import type { ScheduledFunctionId } from './scheduled-functions.js';
 
 /**
  * Names of the functions' execution roles, known before either stack exists. The signing
@@ -13,7 +14,12 @@ export interface FunctionRole {
   roleArn: string;
 }
 
-export type FunctionRoles = Readonly<Record<FunctionId, FunctionRole>>;
+/**
+ * Every function's role, scheduled ones included. Only the routed functions' roles are named in
+ * key policies; the scheduled ones follow the same pattern so that every execution role of the
+ * stack reads `<stack>-<function>-<region>` in IAM and CloudTrail.
+ */
+export type FunctionRoles = Readonly<Record<FunctionId | ScheduledFunctionId, FunctionRole>>;
 
 const MAX_ROLE_NAME_LENGTH = 64;
 // Region names are 9-15 characters today (us-isof-south-1); a token region is checked
@@ -24,7 +30,11 @@ const LONGEST_REGION_NAME = 16;
  * `<stack>-<function>-<region>`: IAM role names are global to the account, so the region
  * keeps the same stack deployed to two regions from colliding.
  */
-export function functionRoles(props: { statelessStackName: string; functionIds: readonly FunctionId[]; region?: string }): FunctionRoles {
+export function functionRoles<Id extends FunctionId | ScheduledFunctionId>(props: {
+  statelessStackName: string;
+  functionIds: readonly Id[];
+  region?: string;
+}): Readonly<Record<Id, FunctionRole>> {
   const region = props.region ?? Aws.REGION;
   const regionLength = Token.isUnresolved(region) ? LONGEST_REGION_NAME : region.length;
   const entries = props.functionIds.map((functionId) => {
@@ -37,5 +47,5 @@ export function functionRoles(props: { statelessStackName: string; functionIds: 
     const roleName = `${prefix}${region}`;
     return [functionId, { roleName, roleArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${roleName}` }] as const;
   });
-  return Object.fromEntries(entries) as Record<FunctionId, FunctionRole>;
+  return Object.fromEntries(entries) as Record<Id, FunctionRole>;
 }

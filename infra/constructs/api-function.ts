@@ -65,7 +65,7 @@ export interface BindTarget<Name extends string> {
  * bundle with source maps, its own log group with a retention, and a role that may write only
  * to that log group until bind helpers add exactly what the function needs. Its environment
  * is its handler's contract: only its variables can be set, and synth fails while a required
- * one is unset.
+ * one is unset. Functions run on a schedule (the config rollout driver) use it too, for the same defaults.
  */
 export class ApiFunction<Contract extends z.ZodMiniObject = z.ZodMiniObject> extends LambdaFunction implements BindTarget<EnvName<Contract>> {
   readonly setEnvironment: (name: EnvName<Contract>, value: string) => void;

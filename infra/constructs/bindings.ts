@@ -1,3 +1,5 @@
+import { Fn } from 'aws-cdk-lib';
+import type { IAlarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -38,6 +40,31 @@ export function bindMerchantRegistryForRead(fn: BindTarget<'MERCHANT_TABLE_NAME'
 export function bindConfigForRead(fn: BindTarget<'CONFIG_TABLE_NAME'>, config: ITableV2): void {
   fn.setEnvironment('CONFIG_TABLE_NAME', config.tableName);
   allowItemActions(fn, config, ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query']);
+}
+
+/**
+ * The rollout driver: lists the running rollouts (Query of the `ROLLOUTS` partition), reads a
+ * layer's pointer and versions (GetItem), saves each step of a rollout and, at its end, moves the
+ * layer's `CURRENT` pointer (PutItem; every write a conditional single-item put). No UpdateItem (no
+ * write of the driver is one), no BatchGetItem, no DeleteItem, no scan. No `dynamodb:LeadingKeys`
+ * condition: the driver writes the `ROLLOUTS` partition and the pointer of any layer (`LAYER#…`),
+ * which is all the table holds, so a condition would confine nothing while tying the role to the
+ * store's key layout (a new prefix would fail as AccessDenied on AWS only, never locally).
+ */
+export function bindConfigForRollout(fn: BindTarget<'CONFIG_TABLE_NAME'>, config: ITableV2): void {
+  fn.setEnvironment('CONFIG_TABLE_NAME', config.tableName);
+  allowItemActions(fn, config, ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']);
+}
+
+/**
+ * The rollout driver reads which of these alarms are in ALARM (by name) and rolls a running rollout
+ * back when one is. Resource "*": the driver asks for metric and composite alarms, and DescribeAlarms
+ * returns composite alarms only to a caller allowed on "*". A read of alarm states, nothing more.
+ */
+export function bindRolloutAlarms(fn: BindTarget<'ROLLOUT_ALARM_NAMES'>, alarms: readonly IAlarm[]): void {
+  if (alarms.length === 0) throw new Error('bindRolloutAlarms needs at least one alarm: a rollout nobody watches never rolls back');
+  fn.setEnvironment('ROLLOUT_ALARM_NAMES', Fn.join(',', alarms.map((alarm) => alarm.alarmName)));
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['cloudwatch:DescribeAlarms'], resources: ['*'] }));
 }
 
 /** Settlement signs payment responses with the current payment key, and with no other key. */

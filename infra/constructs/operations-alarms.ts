@@ -5,6 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { SigningMode } from '../../shared/domain/delegation/delegation.js';
 import { FUNCTION_IDS, routeKeyOf, type FunctionId, type Route } from '../../shared/routes.js';
+import type { ScheduledFunctionId } from '../scheduled-functions.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import { DEPENDENCIES_OF, PERIOD, dependencyMetric, routeMetric, settlementMetric, verificationResultMetric, configCacheMetric } from './operations-metrics.js';
 
@@ -15,7 +16,8 @@ function tableOperations(signingMode: SigningMode): Readonly<Record<MonitoredTab
   return {
     ledger: [Operation.GET_ITEM, Operation.PUT_ITEM, Operation.UPDATE_ITEM, Operation.DELETE_ITEM],
     merchants: [Operation.GET_ITEM],
-    config: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY],
+    // Reads by the config function; puts by the rollout driver (rollout steps, layers' CURRENT pointers).
+    config: [Operation.GET_ITEM, Operation.BATCH_GET_ITEM, Operation.QUERY, Operation.PUT_ITEM],
     delegations: [Operation.GET_ITEM, Operation.QUERY, ...(signingMode === 'delegated' ? [Operation.PUT_ITEM] : [])],
   };
 }
@@ -57,6 +59,8 @@ const MAX_DECLINE_PERCENT = 50;
 export interface MonitoredResources {
   routes: readonly Route[];
   functions: Readonly<Record<FunctionId, IFunction>>;
+  /** The functions EventBridge runs on a schedule (no route: only Lambda's own metrics). */
+  scheduledFunctions: Readonly<Record<ScheduledFunctionId, IFunction>>;
   /** The API's stage, for API Gateway's own 5xx count (answers no function gave: throttles, crashes, timeouts). */
   apiStage: IHttpStage;
   tables: Readonly<Record<MonitoredTable, ITableV2>>;
@@ -76,6 +80,12 @@ export interface OperationsAlarmsProps extends MonitoredResources {
 export class OperationsAlarms extends Construct {
   /** By what they watch, e.g. `5xx rate POST /v1/settlements`, `Lambda errors settlement`. */
   readonly alarms: ReadonlyMap<string, Alarm>;
+  /**
+   * The alarms that say clients are hurt by the configuration they get: the config route's 5xx rate
+   * and p99 latency, the config function's Lambda errors, and stale configuration served. The
+   * rollout driver rolls a rollout back when one of them is in ALARM.
+   */
+  readonly configClientAlarms: readonly Alarm[];
   private readonly byName = new Map<string, Alarm>();
   private readonly topic: AlarmTopic;
 
@@ -94,6 +104,7 @@ export class OperationsAlarms extends Construct {
       description: `More than ${MAX_5XX_PERCENT} % of all API answers were 5xx in 2 of 3 five-minute periods, counted by API Gateway: includes what no function answered (Lambda throttled, crashed or timed out).`,
     });
     for (const functionId of FUNCTION_IDS) this.functionAlarms(functionId, props.functions[functionId]);
+    for (const [functionId, fn] of Object.entries(props.scheduledFunctions) as [ScheduledFunctionId, IFunction][]) this.scheduledFunctionAlarm(functionId, fn);
     this.kmsThrottlingAlarm();
     const operations = tableOperations(props.signingMode);
     for (const [name, table] of Object.entries(props.tables) as [MonitoredTable, ITableV2][]) this.tableAlarms(name, table, operations[name]);
@@ -106,6 +117,12 @@ export class OperationsAlarms extends Construct {
       description:
         'The config function answered from its last known configuration because DynamoDB failed, for ten minutes in a row: one slow read is noise, this is an outage of the config table (see the DynamoDB alarms) that clients do not see yet.',
     });
+    const configRoutes = props.routes.filter((route) => route.functionId === 'config').map(routeKeyOf);
+    this.configClientAlarms = [
+      ...configRoutes.flatMap((routeKey) => [`5xx rate ${routeKey}`, `p99 latency ${routeKey}`]),
+      'Lambda errors config',
+      'Stale config served',
+    ].map((name) => this.byName.get(name)!);
   }
 
   private routeAlarms(route: Route): void {
@@ -141,6 +158,16 @@ export class OperationsAlarms extends Construct {
       threshold: 1,
       evaluationPeriods: 1,
       description: `Lambda refused to run ${functionId} (account or function concurrency exhausted): API Gateway answered those requests with 5xx.`,
+    });
+  }
+
+  /** Invoked asynchronously by EventBridge: a throttled run waits for the next one, so only errors alarm. */
+  private scheduledFunctionAlarm(functionId: ScheduledFunctionId, fn: IFunction): void {
+    this.add(`Lambda errors ${functionId}`, `LambdaErrors${functionId.replace(/[^A-Za-z0-9]/g, '')}`, {
+      metric: fn.metricErrors({ period: PERIOD, statistic: Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      description: `The scheduled ${functionId} function failed a run (an error, a timeout or out of memory): nothing it drives moves until a run succeeds. Its log group has the error.`,
     });
   }
 

@@ -76,7 +76,9 @@ export class OperationsDashboard extends Construct {
         graph('Throttled calls', kmsAndDynamoCalls.map(([service, dependency]) => dependencyMetric(service, dependency, 'dependencyThrottles'))),
       ),
     );
-    const perFunction = (metricOf: (fn: IFunction, functionId: FunctionId) => IMetric) => FUNCTION_IDS.map((functionId) => metricOf(props.functions[functionId], functionId));
+    // The routed functions, then the scheduled ones.
+    const everyFunction = [...FUNCTION_IDS.map((functionId) => [functionId, props.functions[functionId]] as const), ...Object.entries(props.scheduledFunctions)];
+    const perFunction = (metricOf: (fn: IFunction, functionId: string) => IMetric) => everyFunction.map(([functionId, fn]) => metricOf(fn, functionId));
     this.dashboard.addWidgets(
       ...row(
         'Lambda',

@@ -20,9 +20,10 @@ export class OperationsMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: OperationsMonitoringProps) {
     super(scope, id);
-    const { routes, functions, apiStage, tables } = props;
+    const { routes, functions, scheduledFunctions, apiStage, tables } = props;
+    const monitored = { routes, functions, scheduledFunctions, apiStage, tables };
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { subscriptions: props.alarmSubscriptions });
-    this.alarms = new OperationsAlarms(this, 'Alarms', { routes, functions, apiStage, tables, topic: this.alarmTopic, signingMode: props.signingMode });
-    this.dashboard = new OperationsDashboard(this, 'Dashboard', { routes, functions, apiStage, tables, alarms: [...this.alarms.alarms.values()] });
+    this.alarms = new OperationsAlarms(this, 'Alarms', { ...monitored, topic: this.alarmTopic, signingMode: props.signingMode });
+    this.dashboard = new OperationsDashboard(this, 'Dashboard', { ...monitored, alarms: [...this.alarms.alarms.values()] });
   }
 }

@@ -11,6 +11,7 @@ import { ROUTES, handlerEntryOf, type FunctionId } from '../../shared/routes.js'
 import type { DeploymentContext, SettlementAuthorizerSetting } from '../context.js';
 import { ApiDistribution } from '../constructs/api-distribution.js';
 import { ApiFunction } from '../constructs/api-function.js';
+import { ConfigRolloutDriver } from '../constructs/config-rollout-driver.js';
 import {
   bindConfigForRead,
   bindConfigKeyForPublishing,
@@ -45,6 +46,8 @@ export interface StatelessStackProps extends StackProps {
  */
 export class StatelessStack extends Stack {
   readonly functions: { readonly [Id in FunctionId]: ApiFunction<EnvContracts[Id]> };
+  /** Runs every minute, outside the HTTP API: advances staged config rollouts, rolls them back on alarm. */
+  readonly configRollout: ConfigRolloutDriver;
   readonly httpApi: RoutedHttpApi;
   readonly distribution: ApiDistribution;
   readonly monitoring: OperationsMonitoring;
@@ -172,13 +175,29 @@ export class StatelessStack extends Stack {
       value: this.httpApi.api.arnForExecuteApi('POST', '/v1/settlements', '$default'),
     });
 
+    this.configRollout = new ConfigRolloutDriver(this, 'ConfigRollout', {
+      configTable: stateful.configTable,
+      projectRoot: REPOSITORY_ROOT,
+      logRetention: settings.logRetention,
+      tracing: settings.tracing,
+      roleName: props.functionRoles['config-rollout'].roleName,
+      declareLocalEndpoints: settings.samLocal,
+    });
+
     this.monitoring = new OperationsMonitoring(this, 'Operations', {
       routes: ROUTES,
       functions,
+      scheduledFunctions: { 'config-rollout': this.configRollout.function },
       apiStage: this.httpApi.stage,
       tables: { ledger: stateful.ledgerTable, merchants: stateful.merchantTable, config: stateful.configTable, delegations: stateful.delegationTable },
       signingMode: settings.signingMode,
       alarmSubscriptions: settings.alarmSubscriptions,
+    });
+    // After the alarms exist: the driver rolls back when clients of the config route are hurt.
+    this.configRollout.watch(this.monitoring.alarms.configClientAlarms);
+    new CfnOutput(this, 'ConfigRolloutLogGroupName', {
+      description: 'Where the config rollout driver writes what it did each minute',
+      value: this.configRollout.function.logGroup.logGroupName,
     });
     new CfnOutput(this, 'AlarmTopicArn', { description: 'Every alarm notifies this topic (context alarmSubscriptions)', value: this.monitoring.alarmTopic.topic.topicArn });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboard.dashboardName });

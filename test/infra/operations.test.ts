@@ -8,6 +8,7 @@ import { parseDeploymentContext } from '../../infra/context.js';
 import { AlarmTopic } from '../../infra/constructs/alarm-topic.js';
 import { KEY_ADMIN_ACTIONS } from '../../infra/constructs/signing-key-policy.js';
 import { METRICS, METRICS_NAMESPACE } from '../../shared/observability/metric-names.js';
+import { SCHEDULED_FUNCTION_IDS } from '../../infra/scheduled-functions.js';
 import { FUNCTION_IDS, ROUTES, routeKeyOf, type FunctionId } from '../../shared/routes.js';
 import { SYNTH_TIMEOUT_MS, WITHOUT_BUNDLING, logicalIdOf, readable, roleStatementsOf, synthesize, type SynthesizedApp } from './support/synth.js';
 
@@ -72,11 +73,11 @@ const custom = (metricName: string, dimensions: Record<string, string>, stat = '
 const AT_LEAST = 'GreaterThanOrEqualToThreshold';
 const ABOVE = 'GreaterThanThreshold';
 
-/** The DynamoDB operations the functions' roles may call, by table (its logical id). */
-function grantedTableOperations(functionIds: readonly FunctionId[]): Map<string, Set<string>> {
+/** The DynamoDB operations the functions' roles may call, by table (its logical id): the routed functions and the rollout driver. */
+function grantedTableOperations(): Map<string, Set<string>> {
   const granted = new Map<string, Set<string>>();
-  for (const functionId of functionIds) {
-    for (const statement of roleStatementsOf(app, app.stateless.functions[functionId]) as { Action: string | string[]; Resource: unknown }[]) {
+  for (const fn of [...FUNCTION_IDS.map((functionId) => app.stateless.functions[functionId]), app.stateless.configRollout.function]) {
+    for (const statement of roleStatementsOf(app, fn) as { Action: string | string[]; Resource: unknown }[]) {
       for (const action of [statement.Action].flat().filter((name) => name.startsWith('dynamodb:'))) {
         const table = String(statement.Resource).replace(/\.Arn$/, '');
         granted.set(table, new Set([...(granted.get(table) ?? []), action.replace('dynamodb:', '')]));
@@ -94,6 +95,8 @@ describe('the alarms', () => {
         ...ROUTES.flatMap((route) => [`5xx rate ${routeKeyOf(route)}`, `p99 latency ${routeKeyOf(route)}`]),
         '5xx rate API Gateway',
         ...FUNCTION_IDS.flatMap((id) => [`Lambda errors ${id}`, `Lambda throttles ${id}`]),
+        // Scheduled: a throttled run waits for the next one, so errors only.
+        ...SCHEDULED_FUNCTION_IDS.map((id) => `Lambda errors ${id}`),
         'KMS throttling',
         ...['ledger', 'merchants', 'config', 'delegations'].flatMap((table) => [`DynamoDB throttles ${table}`, `DynamoDB system errors ${table}`]),
         'Verification BAD_SIGNATURE',
@@ -192,7 +195,7 @@ describe('the alarms', () => {
 
   it('fire on any DynamoDB throttle event of a table, and on system errors of every operation the functions may call on it', () => {
     const tables = { ledger: app.stateful.ledgerTable, merchants: app.stateful.merchantTable, config: app.stateful.configTable, delegations: app.stateful.delegationTable };
-    const granted = grantedTableOperations(FUNCTION_IDS);
+    const granted = grantedTableOperations();
     for (const [name, table] of Object.entries(tables)) {
       const TableName = logicalIdOf(table);
       expect(alarm(`DynamoDB throttles ${name}`), name).toEqual({
@@ -286,8 +289,8 @@ describe('the dashboard', () => {
 
   it("graphs each function's Lambda errors, throttles and duration, each table's DynamoDB throttles and system errors, and every alarm's state", () => {
     const dashboard = body();
-    for (const functionId of FUNCTION_IDS) {
-      const fn = logicalIdOf(app.stateless.functions[functionId]);
+    for (const construct of [...FUNCTION_IDS.map((functionId) => app.stateless.functions[functionId]), app.stateless.configRollout.function]) {
+      const fn = logicalIdOf(construct);
       for (const metricName of ['Errors', 'Throttles', 'Duration']) expect(dashboard).toContain(`"AWS/Lambda","${metricName}","FunctionName","${fn}"`);
     }
     for (const table of [app.stateful.ledgerTable, app.stateful.merchantTable, app.stateful.configTable, app.stateful.delegationTable]) {

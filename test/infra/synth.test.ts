@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join, posix } from 'node:path';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { FUNCTION_IDS, type FunctionId } from '../../shared/routes.js';
@@ -59,12 +60,15 @@ describe('bundling', () => {
       const template = assembly.getStackByName(stateless.stackName).template as {
         Resources: Record<string, { Properties: { Code: { S3Key: string } } }>;
       };
-      const assetDirectoryOf = (functionId: FunctionId) =>
-        join(assembly.directory, `asset.${template.Resources[logicalIdOf(stateless.functions[functionId])]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      const assetDirectoryOfFunction = (fn: IConstruct) =>
+        join(assembly.directory, `asset.${template.Resources[logicalIdOf(fn)]!.Properties.Code.S3Key.replace(/\.zip$/, '')}`);
+      const assetDirectoryOf = (functionId: FunctionId) => assetDirectoryOfFunction(stateless.functions[functionId]);
+      // The routed functions and the scheduled rollout driver.
+      const everyFunction = [...FUNCTION_IDS.map((functionId) => [functionId, stateless.functions[functionId]] as const), ['config-rollout', stateless.configRollout.function] as const];
       // Each function its own bundle: CDK once handed every function the first one's.
-      expect(new Set(FUNCTION_IDS.map(assetDirectoryOf)).size).toBe(FUNCTION_IDS.length);
-      for (const functionId of FUNCTION_IDS) {
-        const assetDirectory = assetDirectoryOf(functionId);
+      expect(new Set(everyFunction.map(([, fn]) => assetDirectoryOfFunction(fn))).size).toBe(everyFunction.length);
+      for (const [functionId, fn] of everyFunction) {
+        const assetDirectory = assetDirectoryOfFunction(fn);
         expect(readdirSync(assetDirectory).filter((name) => name !== 'chunks').sort(), functionId).toEqual(['index.mjs', 'index.mjs.map']);
         const files = ['index.mjs', ...chunksIn(assetDirectory)];
         for (const file of files) {
@@ -95,6 +99,12 @@ describe('bundling', () => {
       expect(codeOf('config', configAtColdStart)).not.toContain('TrentService');
       const configLazily = chunksIn(assetDirectoryOf('config')).filter((file) => !configAtColdStart.includes(file));
       expect(codeOf('config', configLazily)).toContain('TrentService');
+      // The rollout driver reads the config table and the alarms' state: both clients in its bundle, no KMS.
+      const driverDirectory = assetDirectoryOfFunction(stateless.configRollout.function);
+      const driver = ['index.mjs', ...chunksIn(driverDirectory)].map((file) => readFileSync(join(driverDirectory, file), 'utf8')).join('\n');
+      expect(driver).toContain('DynamoDB_20120810');
+      expect(driver).toContain('GraniteServiceVersion20100801');
+      expect(driver).not.toContain('TrentService');
     },
     SYNTH_TIMEOUT_MS * 2,
   );
