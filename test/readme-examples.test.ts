@@ -45,6 +45,17 @@ describe('the README', () => {
     expect(refused).toMatch(/^http-error\n401 \[\] request /m);
   });
 
+  it('defaults example answers the app\'s own configuration when the service cannot be reached', { timeout: 60_000 }, async () => {
+    const example = codeBlockAfter('### In-app defaults and offline start', 'js').replace(
+      "'./client/dist/index.js'",
+      `'${pathToFileURL(join(workDir, 'dist', 'index.js')).href}'`,
+    );
+    const file = join(workDir, 'defaults-example.mjs');
+    writeFileSync(file, example);
+    const { stdout } = await promisify(execFile)(process.execPath, [file]);
+    expect(stdout.trim()).toBe('defaults app-1.0 true USD');
+  });
+
   it('curl examples of settlement and verification run verbatim with the printed token', { timeout: 60_000 }, async () => {
     const shell = (heading: string) => codeBlockAfter(heading, 'sh').replaceAll('http://127.0.0.1:3000', stack.url);
     const run = async (script: string) =>

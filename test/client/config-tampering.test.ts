@@ -63,6 +63,17 @@ describe('GET /v1/config through a tampering proxy, in front of the real local s
     expect(answer).toMatchObject({ country: 'JP', from: 'network', stale: false, config: { currency: 'JPY' } });
   });
 
+  it('an expired answer is refused: a genuine one the attacker kept and replays after its exp', async () => {
+    const genuine = (await (await fetch(`${stack.url}/v1/config?country=JP`)).json()) as { signature: string };
+    proxy.rewrite = async (path, status) => (path.startsWith('/v1/config') && status === 200 ? { body: genuine, headers: { 'cache-control': 'public, max-age=31536000' } } : undefined);
+    const twoDaysLater = () => Date.now() + 2 * 86_400_000; // the signature lives a day
+    const error = await refusal(createClient({ baseUrl: proxy.url, configKeys: pinned, now: twoDaysLater }).getConfig({ country: 'JP' }));
+    expect(error).toMatchObject({ code: 'config-rejected', check: 'expired', retryable: false });
+    const storage = memoryStorage();
+    const withDefaults = createClient({ baseUrl: proxy.url, configKeys: pinned, now: twoDaysLater, storage, defaults: DEFAULTS });
+    expect(await withDefaults.getConfig({ country: 'JP' })).toMatchObject({ from: 'defaults', version: 'app-defaults-1' });
+  });
+
   it('an altered answer is refused, with no copy and no defaults', async () => {
     proxy.rewrite = alteredAnswer;
     const error = await refusal(createClient({ baseUrl: proxy.url, configKeys: pinned }).getConfig({ country: 'JP' }));
