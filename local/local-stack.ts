@@ -138,6 +138,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     process.env.VIEWER_COUNTRY_ORIGIN_SECRET = originSecret;
     // The rollout driver's own variable (it is no routed function); its table is the config function's.
     process.env.ROLLOUT_ALARM_NAMES = LOCAL_ROLLOUT_ALARM;
+    // No minimum bake locally (900 s on AWS, where the alarms need that long to fire): examples run in seconds.
+    process.env.ROLLOUT_MIN_BAKE_SECONDS = '0';
     const jwtIssuer = await ensureJwtIssuer(dataDir);
     const devTokens = await issueDevTokens(jwtIssuer, dataDir);
 

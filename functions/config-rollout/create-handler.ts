@@ -33,9 +33,10 @@ export function createConfigRolloutHandler(env: ConfigRolloutEnv, clients: Confi
   const now = clients.now ?? (() => new Date());
   const configStore = new DynamoDbConfigStore(documentClient, env.CONFIG_TABLE_NAME, now);
   const deps = {
-    store: new DynamoDbRolloutStore(documentClient, env.CONFIG_TABLE_NAME, configStore, now),
+    store: new DynamoDbRolloutStore(documentClient, env.CONFIG_TABLE_NAME, configStore),
     alarms: new CloudWatchAlarmSource(clients.cloudwatch ?? new CloudWatchClient(awsClientOptions(env)), env.ROLLOUT_ALARM_NAMES),
     now,
+    minBakeMs: env.ROLLOUT_MIN_BAKE_SECONDS * 1_000,
   };
   return async (_event?: unknown): Promise<ConfigRolloutSummary> => {
     const advances = await advanceRollouts(deps);

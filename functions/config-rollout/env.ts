@@ -15,6 +15,12 @@ export const configRolloutEnvSchema = z.object({
   CONFIG_TABLE_NAME: z.string().check(z.minLength(1)),
   /** The CloudWatch alarms whose ALARM state stops a rollout and rolls it back (comma-separated; may be empty). */
   ROLLOUT_ALARM_NAMES: commaSeparatedNames,
+  /**
+   * The shortest bake a stage gets, whatever the rollout asked for: the watched alarms need
+   * 10 to 15 minutes to fire, and a stage that bakes for less could finish before any could.
+   * The local stack lowers it so that its examples run in seconds.
+   */
+  ROLLOUT_MIN_BAKE_SECONDS: z._default(z.coerce.number().check(z.int(), z.minimum(0)), 900),
 });
 
 export type ConfigRolloutEnv = z.output<typeof configRolloutEnvSchema>;

@@ -280,7 +280,7 @@ async function history(layer: LayerId, { store, rollouts, values, io, json }: Co
       ? `\n* current${current.action === 'rollback' ? `: rolled back by ${current.updatedBy} at ${current.updatedAt}${current.message ? ` (${current.message})` : ''}` : ''}`
       : '\nNo version is current.';
     const action = current?.action === 'rollout' ? `: ${current.message ?? 'a staged rollout completed'}` : '';
-    return `${table([['  VERSION', 'CREATED', 'BY', 'MESSAGE'], ...rows])}${pointer}${action}${rollout ? `\n${rolloutLines(rollout)}` : ''}`;
+    return `${table([['  VERSION', 'CREATED', 'BY', 'MESSAGE'], ...rows])}${pointer}${action}${rollout ? `\n${rolloutLines(rollout, current?.version)}` : ''}`;
   });
   return EXIT.ok;
 }

@@ -39,14 +39,22 @@ export async function startRolloutCommand(layer: LayerId, input: RolloutCommandI
 }
 
 /** What `history` adds under the versions: the latest rollout of the layer, stage by stage. */
-export function rolloutLines(rollout: Rollout): string {
+export function rolloutLines(rollout: Rollout, currentVersion: number | undefined): string {
   const rows = rollout.stages.map((countries, index) => {
     const entry = rollout.log[index];
-    const status = entry ? (entry.stoppedBecause ?? (rollout.state === 'rolling' ? 'baking' : '')) : rollout.state === 'rolling' ? 'waiting' : 'never started';
-    return [`${index + 1}/${rollout.stages.length}`, describeStage(countries), entry?.startedAt ?? '', entry?.finishedAt ?? '', status];
+    // The first stage is exposed at once; its bake starts at the driver's next run (the driver's clock times stages).
+    const baking = entry?.startedAt === undefined ? 'exposed, bake starts at the driver\'s next run' : 'baking';
+    const status = entry ? (entry.stoppedBecause ?? (rollout.state === 'rolling' ? baking : '')) : rollout.state === 'rolling' ? 'waiting' : 'never started';
+    return [`${index + 1}/${rollout.stages.length}`, describeStage(countries), entry ? (entry.startedAt ?? '-') : '', entry?.finishedAt ?? '', status];
   });
-  const state = { rolling: 'rolling', done: `done: version ${rollout.toVersion} is current`, 'rolled-back': `rolled back: every country is on version ${rollout.fromVersion}` }[rollout.state];
+  const state = { rolling: 'rolling', completing: `completing: version ${rollout.toVersion} is being made current`, done: `done: version ${rollout.toVersion} is current`, 'rolled-back': rolledBack(rollout, currentVersion) }[rollout.state];
   return `\nRollout ${rollout.id} from version ${rollout.fromVersion} by ${rollout.startedBy}: ${state}\n${table([['  STAGE', 'COUNTRIES', 'STARTED', 'FINISHED', 'STOPPED BECAUSE'], ...rows.map(([first, ...rest]) => [`  ${first}`, ...rest] as string[])])}`;
+}
+
+/** A rollout stopped by a put or rollback made meanwhile leaves every country on that write's version, not its own `fromVersion`. */
+function rolledBack(rollout: Rollout, currentVersion: number | undefined): string {
+  if (currentVersion === rollout.fromVersion) return `rolled back: every country is on version ${rollout.fromVersion}`;
+  return `stopped (${rollout.stoppedBecause ?? 'rolled back'}): every country is on the current version${currentVersion === undefined ? '' : `, ${currentVersion}`}`;
 }
 
 function describeStage(countries: readonly string[]): string {

@@ -13,6 +13,7 @@ import type { ConfigStore, CurrentLayer, CurrentLayersRead, LayerVersion, WriteO
 import { ConfigConflictError, ConfigVersionNotFoundError, InvalidConfigError } from '../domain/config/errors.js';
 import { type LayerId, layerName, parseLayerName } from '../domain/config/layers.js';
 import { withinDeadline } from './aws/call-deadline.js';
+import { isRunning } from '../domain/config/rollout.js';
 import { rolloutOfItem } from './dynamodb-rollout-item.js';
 
 const CURRENT = 'CURRENT';
@@ -91,7 +92,7 @@ export class DynamoDbConfigStore implements ConfigStore {
         if (!current) continue;
         const rollout = rollouts.get(String(item.pk));
         // A rollout that has stopped exposes nobody; one that runs changes what its countries see.
-        if (rollout?.state === 'rolling' && validateLayerDocument(current.layer, rollout.toDocument).ok) current.rollout = rollout;
+        if (rollout && isRunning(rollout) && validateLayerDocument(current.layer, rollout.toDocument).ok) current.rollout = rollout;
         const validation = validateLayerDocument(current.layer, current.document);
         if (validation.ok) {
           found.set(layerName(current.layer), { ...current, document: validation.document });

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { ConfigConflictError } from '../domain/config/errors.js';
+import { ConfigConflictError, InvalidConfigError } from '../domain/config/errors.js';
 import { type LayerId, layerName } from '../domain/config/layers.js';
-import { type Rollout, type RolloutStore, startRollout } from '../domain/config/rollout.js';
+import { isRunning, type LayerPointer, type Rollout, rolloutAuthor, type RolloutStore, startRollout } from '../domain/config/rollout.js';
 import { withinDeadline } from './aws/call-deadline.js';
 import { type DynamoDbConfigStore, partitionKeyOf, ROLLOUTS } from './dynamodb-config-store.js';
 import { rolloutAttributes, rolloutOfItem } from './dynamodb-rollout-item.js';
@@ -35,18 +35,18 @@ export class DynamoDbRolloutStore implements RolloutStore {
     private readonly documentClient: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly configStore: DynamoDbConfigStore,
-    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /**
    * 1. Refuse if the layer has a rollout running or no current version (its first version is a `put`).
    * 2. Write the new immutable version; the pointer stays where it is.
-   * 3. Write the rollout, unless another one started meanwhile: the first stage is exposed from now.
+   * 3. Write the rollout, unless another one started meanwhile: the first stage is exposed from now,
+   *    its bake timed from the driver's first pass.
    */
   async start(request: RolloutRequest): Promise<Rollout> {
     const name = layerName(request.layer);
     const running = await this.get(request.layer);
-    if (running?.state === 'rolling') throw new RolloutRefusedError(`${name} has a rollout in progress (${running.id}, stage ${running.stage + 1} of ${running.stages.length})`);
+    if (running && isRunning(running)) throw new RolloutRefusedError(`${name} has a rollout in progress (${running.id}, stage ${running.stage + 1} of ${running.stages.length})`);
     const current = await this.configStore.getCurrent(request.layer);
     if (!current) throw new RolloutRefusedError(`${name} has no current version to roll out from: write its first version with put`);
     const { written } = await this.configStore.putVersion(request.layer, request.document, {
@@ -59,22 +59,22 @@ export class DynamoDbRolloutStore implements RolloutStore {
         id: `${name}@${written.version}`,
         layer: request.layer,
         fromVersion: current.version,
+        fromUpdatedAt: current.updatedAt,
         toVersion: written.version,
         toDocument: written.document,
         stages: request.stages,
         bakeMs: request.bakeMs,
         startedBy: request.author,
       },
-      this.now(),
     );
     try {
       await this.documentClient.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...rolloutAttributes(rollout), ...keyOf(request.layer) },
-          ConditionExpression: 'attribute_not_exists(pk) OR #state <> :rolling',
+          ConditionExpression: 'attribute_not_exists(pk) OR #state IN (:done, :rolledBack)',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':rolling': 'rolling' },
+          ExpressionAttributeValues: { ':done': 'done', ':rolledBack': 'rolled-back' },
         }),
         withinDeadline(),
       );
@@ -101,9 +101,9 @@ export class DynamoDbRolloutStore implements RolloutStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :rollouts',
-        FilterExpression: '#state = :rolling',
+        FilterExpression: '#state IN (:rolling, :completing)',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':rollouts': ROLLOUTS, ':rolling': 'rolling' },
+        ExpressionAttributeValues: { ':rollouts': ROLLOUTS, ':rolling': 'rolling', ':completing': 'completing' },
         ConsistentRead: true,
       },
     );
@@ -130,19 +130,20 @@ export class DynamoDbRolloutStore implements RolloutStore {
     }
   }
 
-  /** Idempotent: a driver that crashed after moving the pointer finds it at `toVersion` and carries on. */
-  async promote(rollout: Rollout): Promise<'promoted' | 'layer-changed'> {
+  async pointerOf(rollout: Rollout): Promise<LayerPointer | undefined> {
+    const current = await this.configStore.getCurrent(rollout.layer);
+    return current && { version: current.version, updatedAt: current.updatedAt, updatedBy: current.updatedBy };
+  }
+
+  async movePointer(rollout: Rollout, from: number, to: number): Promise<'moved' | 'layer-changed' | 'invalid'> {
+    const message = to === rollout.toVersion ? `staged rollout ${rollout.id} completed` : `staged rollout ${rollout.id} rolled back`;
     try {
-      await this.configStore.rollback(
-        rollout.layer,
-        rollout.toVersion,
-        { expectedVersion: rollout.fromVersion, author: `rollout ${rollout.id}`, message: `staged rollout ${rollout.id} completed` },
-        'rollout',
-      );
-      return 'promoted';
+      await this.configStore.rollback(rollout.layer, to, { expectedVersion: from, author: rolloutAuthor(rollout), message }, 'rollout');
+      return 'moved';
     } catch (error) {
-      if (!(error instanceof ConfigConflictError)) throw error;
-      return error.currentVersion === rollout.toVersion ? 'promoted' : 'layer-changed';
+      if (error instanceof InvalidConfigError) return 'invalid';
+      if (error instanceof ConfigConflictError) return 'layer-changed';
+      throw error;
     }
   }
 }

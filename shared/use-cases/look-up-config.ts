@@ -24,7 +24,9 @@ export interface SignedConfigLookup extends ConfigLookup {
  * 2. read the layers it inherits from (default, its groups, itself) through the container cache;
  * 3. refuse (503) when a layer of the chain is not known at all: the source fails and this
  *    container never read it;
- * 4. for a layer under a staged rollout, take the version the country sees (new if its stage started);
+ * 4. for a layer under a staged rollout, take the version the country sees (new if its stage started),
+ *    unless the lookup is stale: a cached rollout may have been rolled back since, and the
+ *    current version is the one a rollback returns to;
  * 5. overlay them field by field on the built-in default.
  */
 export async function lookUpConfig(
@@ -35,7 +37,7 @@ export async function lookUpConfig(
   const { layers, stale, unknown } = await deps.layers.read(layerChainFor(resolution.country));
   // Without one of its layers the answer could be another country's currency or legal texts.
   if (unknown.length > 0) throw new ConfigUnavailableError();
-  const seen = layers.map((layer) => versionSeenBy(resolution.country, layer, layer.rollout));
+  const seen = layers.map((layer) => (stale ? layer : versionSeenBy(resolution.country, layer, layer.rollout)));
   return { resolution, merged: mergeLayers(seen), stale };
 }
 

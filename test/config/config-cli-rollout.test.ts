@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, runConfigCli } from '../../scripts/config/cli.js';
+import { DynamoDbConfigStore } from '../../shared/adapters/dynamodb-config-store.js';
+import { DynamoDbRolloutStore } from '../../shared/adapters/dynamodb-rollout-store.js';
+import { advanceRollouts } from '../../shared/use-cases/advance-rollouts.js';
 import { createConfigTable, type CountingDynalite, startDynalite, testClients } from './support/dynamodb.js';
 import { COMPLETE_DEFAULT } from './support/config-store-contract.js';
 
@@ -52,7 +55,7 @@ describe('npm run config -- rollout', () => {
     const history = await cli(['history', 'EU']);
     expect(history.stdout).toMatch(/\* 1\s/);
     expect(history.stdout).toContain('Rollout group:EU@2 from version 1 by tester: rolling');
-    expect(history.stdout).toMatch(/1\/3\s+DE\s+\S+\s+baking/);
+    expect(history.stdout).toMatch(/1\/3\s+DE\s+-\s+exposed, bake starts at the driver's next run/);
     const germany = JSON.parse((await cli(['get', 'DE', '--effective', '--json'])).stdout);
     const austria = JSON.parse((await cli(['get', 'AT', '--effective', '--json'])).stdout);
     expect([germany.version, austria.version]).toEqual(['built-in,group:EU@2', 'built-in,group:EU@1']);
@@ -67,6 +70,17 @@ describe('npm run config -- rollout', () => {
     expect(refused.stderr).toContain(message);
     expect((await cli(['history', 'EU'])).stdout).not.toContain('Rollout');
     expect((await cli(['history', 'EU'])).stdout).not.toMatch(/^\s+2\s/m);
+  });
+
+  it('says which version every country is on when a put made during the rollout stopped it', async () => {
+    expect((await cli(['rollout', 'EU', '--file', 'eu2.json', '--stages', 'DE; *', '--bake', '10m'])).code).toBe(EXIT.ok);
+    expect((await cli(['put', 'EU', '--file', 'eu1.json'])).code).toBe(EXIT.ok);
+    const configStore = new DynamoDbConfigStore(clients.documentClient, tableName);
+    const store = new DynamoDbRolloutStore(clients.documentClient, tableName, configStore);
+    expect(await advanceRollouts({ store, alarms: { firing: async () => [] }, now: () => new Date(), minBakeMs: 0 })).toMatchObject([{ step: 'roll-back', applied: true }]);
+    const history = await cli(['history', 'EU']);
+    expect(history.stdout).toContain('Rollout group:EU@2 from version 1 by tester: stopped (group:EU was changed during the rollout): every country is on the current version, 3');
+    expect(history.stdout).not.toContain('every country is on version 1');
   });
 
   it('refuses a second rollout of a layer while one runs (exit 1)', async () => {

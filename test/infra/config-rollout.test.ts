@@ -106,6 +106,8 @@ describe('the config rollout driver', () => {
     const deployed = { ...environment, CONFIG_TABLE_NAME: 'SignedPayStateful-ConfigTable-1A2B3C', ROLLOUT_ALARM_NAMES: watched.map((id) => `SignedPayStateless-${id}-X1Y2Z3`).join(',') };
     const parsed = configRolloutEnvSchema.safeParse(deployed);
     expect(parsed.error?.issues ?? []).toEqual([]);
+    // Left to its default: no stage bakes for less than the 15 minutes the alarms need to fire.
+    expect(parsed.data?.ROLLOUT_MIN_BAKE_SECONDS).toBe(900);
     expect(parsed.data?.ROLLOUT_ALARM_NAMES).toHaveLength(ROLLBACK_ALARMS.length);
   });
 

@@ -3,12 +3,19 @@ import { COUNTRY_CODES, type CountryCode, membersOf, parseCountryCode } from './
 import { type LayerId, layerName } from './layers.js';
 import type { LayerSnapshot } from './merge.js';
 
-export type RolloutState = 'rolling' | 'done' | 'rolled-back';
+/** `completing`: the last stage baked; the driver moves the pointer to `toVersion` only from this state. */
+export type RolloutState = 'rolling' | 'completing' | 'done' | 'rolled-back';
+
+/** Running: the new version reaches its started stages, and a driver still has work to do. */
+export function isRunning(rollout: Rollout): boolean {
+  return rollout.state === 'rolling' || rollout.state === 'completing';
+}
 
 /** What happened to one stage: when its countries started to see the new version, and why it stopped. */
 export interface RolloutStageLog {
   countries: CountryCode[];
-  startedAt: string;
+  /** Unset for the first stage until a driver's first pass stamps it (its clock, not an operator's laptop's). */
+  startedAt?: string;
   finishedAt?: string;
   /** `baked` (the next stage started or the rollout completed), or the alarms that stopped it. */
   stoppedBecause?: string;
@@ -22,6 +29,8 @@ export interface Rollout {
   id: string;
   layer: LayerId;
   fromVersion: number;
+  /** When the pointer was last written as the rollout started: a pointer written since was moved by someone else. */
+  fromUpdatedAt?: string;
   toVersion: number;
   /** The new version's document, so that the read path needs no other item. */
   toDocument: LayerDocument;
@@ -29,13 +38,16 @@ export interface Rollout {
   stages: CountryCode[][];
   /** The stage whose countries were the last to be exposed. */
   stage: number;
-  stageStartedAt: string;
+  /** When the stage's bake started, by the driver's clock; unset until the driver's first pass. */
+  stageStartedAt?: string;
   bakeMs: number;
   state: RolloutState;
   log: RolloutStageLog[];
   startedBy: string;
   /** Bumped by every write: each transition is conditional on the revision it read. */
   revision: number;
+  /** Why a rolled-back rollout stopped (also in its stage log when a stage was running). */
+  stoppedBecause?: string;
 }
 
 export class InvalidRolloutStagesError extends Error {
@@ -83,46 +95,59 @@ export function parseRolloutStages(layer: LayerId, text: string): CountryCode[][
 
 /** The countries that see the new version: every started stage's, while the rollout runs; nobody's once it stopped. */
 export function exposedCountries(rollout: Rollout): Set<CountryCode> {
-  if (rollout.state !== 'rolling') return new Set();
+  if (!isRunning(rollout)) return new Set();
   return new Set(rollout.stages.slice(0, rollout.stage + 1).flat());
 }
 
 /**
  * The version of a layer a country sees: the rollout's new one if the country's stage has
  * started, else the current one. A finished rollout has moved the pointer; a rolled-back one
- * exposes nobody.
+ * exposes nobody; and a rollout applies only while the pointer is where it started from, so
+ * that a `put` or `rollback` made meanwhile reaches every country at once.
  */
 export function versionSeenBy(country: CountryCode | null, current: LayerSnapshot, rollout: Rollout | undefined): LayerSnapshot {
-  if (!rollout || country === null || !exposedCountries(rollout).has(country)) return current;
+  if (!rollout || country === null || current.version !== rollout.fromVersion || !exposedCountries(rollout).has(country)) return current;
   return { layer: current.layer, version: rollout.toVersion, document: rollout.toDocument };
 }
 
 export type RolloutStep =
   | { kind: 'roll-back'; reason: string }
+  | { kind: 'start' }
   | { kind: 'next-stage' }
-  | { kind: 'complete' };
+  | { kind: 'complete' }
+  | { kind: 'done' };
 
-/** What a driver does with a rollout now: an alarm rolls it back; a baked stage gives way to the next, or completes it. */
-export function nextRolloutStep(rollout: Rollout, watch: { now: Date; firing: readonly string[] }): RolloutStep | undefined {
+/**
+ * What a driver does with a rollout now: an alarm rolls it back; a baked stage gives way to the
+ * next, or completes it. A stage bakes for the rollout's bake time, and never less than
+ * `minBakeMs` (the time the watched alarms need to fire).
+ */
+export function nextRolloutStep(rollout: Rollout, watch: { now: Date; firing: readonly string[]; minBakeMs?: number }): RolloutStep | undefined {
   if (rollout.state !== 'rolling') return undefined;
   if (watch.firing.length > 0) return { kind: 'roll-back', reason: `alarm ${[...watch.firing].sort().join(', ')} in ALARM` };
-  if (watch.now.getTime() - Date.parse(rollout.stageStartedAt) < rollout.bakeMs) return undefined;
+  if (rollout.stageStartedAt === undefined) return { kind: 'start' };
+  if (watch.now.getTime() - Date.parse(rollout.stageStartedAt) < Math.max(rollout.bakeMs, watch.minBakeMs ?? 0)) return undefined;
   return rollout.stage + 1 < rollout.stages.length ? { kind: 'next-stage' } : { kind: 'complete' };
 }
 
 /** The rollout after a step: the stage log says why each stage stopped. */
 export function applyRolloutStep(rollout: Rollout, step: RolloutStep, now: Date): Rollout {
   const at = now.toISOString();
+  const revision = rollout.revision + 1;
+  if (step.kind === 'start') {
+    return { ...rollout, stageStartedAt: at, log: rollout.log.map((entry, index) => (index === rollout.stage ? { ...entry, startedAt: at } : entry)), revision };
+  }
   const log = rollout.log.map((entry, index) =>
     index === rollout.stage && entry.finishedAt === undefined
       ? { ...entry, finishedAt: at, stoppedBecause: step.kind === 'roll-back' ? step.reason : 'baked' }
       : entry,
   );
-  const revision = rollout.revision + 1;
   switch (step.kind) {
     case 'roll-back':
-      return { ...rollout, state: 'rolled-back', log, revision };
+      return { ...rollout, state: 'rolled-back', stoppedBecause: step.reason, log, revision };
     case 'complete':
+      return { ...rollout, state: 'completing', log, revision };
+    case 'done':
       return { ...rollout, state: 'done', log, revision };
     case 'next-stage': {
       const stage = rollout.stage + 1;
@@ -132,10 +157,12 @@ export function applyRolloutStep(rollout: Rollout, step: RolloutStep, now: Date)
   }
 }
 
-/** A new rollout, its first stage exposed from `now`. */
-export function startRollout(fields: Omit<Rollout, 'stage' | 'stageStartedAt' | 'state' | 'log' | 'revision'>, now: Date): Rollout {
-  const at = now.toISOString();
-  return { ...fields, stage: 0, stageStartedAt: at, state: 'rolling', log: [{ countries: fields.stages[0] ?? [], startedAt: at }], revision: 1 };
+/**
+ * A new rollout, its first stage exposed as soon as it is written. Its bake starts when a
+ * driver first sees it: the driver's clock, not the clock of whoever started it, times stages.
+ */
+export function startRollout(fields: Omit<Rollout, 'stage' | 'stageStartedAt' | 'state' | 'log' | 'revision'>): Rollout {
+  return { ...fields, stage: 0, state: 'rolling', log: [{ countries: fields.stages[0] ?? [] }], revision: 1 };
 }
 
 /** `10m`, `30s`, `2h`, `500ms` → milliseconds. */
@@ -146,13 +173,30 @@ export function parseBakeTime(text: string): number | undefined {
   return Number(match[1]) * unit;
 }
 
+/** Where a layer's pointer is, as a driver needs it to tell its own moves from anyone else's. */
+export interface LayerPointer {
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** Who the pointer says moved it, when a rollout's driver did. */
+export function rolloutAuthor(rollout: Rollout): string {
+  return `rollout ${rollout.id}`;
+}
+
 /** Where rollouts are kept; each write is conditional on the revision read, so racing drivers converge. */
 export interface RolloutStore {
+  /** The rollouts a driver still has work on: `rolling` and `completing`. */
   listRolling(): Promise<Rollout[]>;
   /** Writes `next` if the stored revision is still `next.revision - 1`; false if another driver got there first. */
   save(next: Rollout): Promise<boolean>;
-  /** Makes the rollout's version current. `layer-changed`: the pointer left `fromVersion` for another version meanwhile. */
-  promote(rollout: Rollout): Promise<'promoted' | 'layer-changed'>;
+  pointerOf(rollout: Rollout): Promise<LayerPointer | undefined>;
+  /**
+   * Moves the layer's pointer from version `from` to `to` for the rollout (conditional on `from`).
+   * `moved`; `layer-changed` when the pointer was elsewhere; `invalid` when `to` no longer validates.
+   */
+  movePointer(rollout: Rollout, from: number, to: number): Promise<'moved' | 'layer-changed' | 'invalid'>;
 }
 
 /** The alarms a rollout watches: the names of those in ALARM now. */
