@@ -135,9 +135,9 @@ export interface ExpectedPayment {
   amount: Amount;
 }
 
-/** A public key that signs verdicts, as a JWK of /.well-known/verdict-jwks.json. */
-export interface VerdictPublicKey {
-  /** "EC": verdicts are signed with ES256. */
+/** An ES256 public key as a JWK Set lists it. */
+interface Es256PublicJwk {
+  /** "EC": signed with ES256. */
   kty: string;
   /** "P-256". */
   crv: string;
@@ -146,13 +146,17 @@ export interface VerdictPublicKey {
   kid?: string;
   alg?: string;
   use?: string;
+  /** A private key member: never in an app. */
+  d?: never;
+}
+
+/** A public key that signs verdicts, as a JWK of /.well-known/verdict-jwks.json. */
+export interface VerdictPublicKey extends Es256PublicJwk {
   /**
    * A delegated key's delegation (delegated signing mode), as the service lists it: such a key is
    * never pinned, only checked through its delegation.
    */
   delegation?: string;
-  /** A private key member: never in an app. */
-  d?: never;
 }
 
 /** A JWK Set of verdict keys, e.g. /.well-known/verdict-jwks.json as it was when the app was built. */
@@ -161,19 +165,7 @@ export interface VerdictKeySet {
 }
 
 /** A public key that signs configuration answers, as a JWK of /.well-known/config-jwks.json. */
-export interface ConfigPublicKey {
-  /** "EC": configuration answers are signed with ES256. */
-  kty: string;
-  /** "P-256". */
-  crv: string;
-  x: string;
-  y: string;
-  kid?: string;
-  alg?: string;
-  use?: string;
-  /** A private key member: never in an app. */
-  d?: never;
-}
+export type ConfigPublicKey = Es256PublicJwk;
 
 /** A JWK Set of config keys, e.g. /.well-known/config-jwks.json as it was when the app was built. */
 export interface ConfigKeySet {
