@@ -7,6 +7,7 @@ import { startDynamoDb } from '../../local/dynamodb-server.js';
 import { startKmsServer } from '../../local/kms/kms-server.js';
 import { LOCAL_REGION, type RunningLocalStack, startLocalStack } from '../../local/local-stack.js';
 import { type FaultProxy, startFaultProxy } from '../../local/fault-proxy.js';
+import type { SigningMode } from '../../shared/domain/delegation/delegation.js';
 import { recordContractViolations } from '../support/openapi-contract.js';
 
 /** The function timeout of these tests: what API Gateway would wait for is far longer. */
@@ -23,7 +24,7 @@ export interface FaultStack extends RunningLocalStack {
  * `deployPublicKeys: false` starts the functions without the keys' public halves in their
  * configuration, so they fetch them from KMS through the proxy (see LocalStackOptions).
  */
-export async function startFaultStack(options: { deployPublicKeys?: boolean } = {}): Promise<FaultStack> {
+export async function startFaultStack(options: { deployPublicKeys?: boolean; signingMode?: SigningMode } = {}): Promise<FaultStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signed-pay-faults-'));
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   // Short attempts, two of them: the deadline (FUNCTION_TIMEOUT_MS less the answer reserve) bounds them all.
@@ -38,6 +39,7 @@ export async function startFaultStack(options: { deployPublicKeys?: boolean } = 
     endpoints: { dynamodb: dynamodbProxy.url, kms: kmsProxy.url },
     functionTimeoutMs: FUNCTION_TIMEOUT_MS,
     deployPublicKeys: options.deployPublicKeys,
+    signingMode: options.signingMode,
     // Answers under faults keep the contract too (test/support/contract-check.ts).
     onAnswer: recordContractViolations,
   });
