@@ -6,8 +6,9 @@
 //   answer:   200 with a JSON body, or 400 with {"__type": "<error code>", "message": "..."}
 // Alarms live in memory, in state OK from the start; SigV4 signatures are not checked.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { listen } from './listen.js';
+import { MAX_REQUEST_BODY_BYTES, readRequestBody } from './request-body.js';
 
 const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const STATES = ['OK', 'ALARM', 'INSUFFICIENT_DATA'] as const;
@@ -72,7 +73,8 @@ export async function startCloudWatchServer(options: { alarmNames: readonly stri
       let status = 200;
       let answer: object;
       try {
-        const text = await readBody(request);
+        const text = await readRequestBody(request);
+        if (text === undefined) throw new CloudWatchError('SerializationException', `the body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
         const target = String(request.headers['x-amz-target'] ?? '');
         if (request.method !== 'POST' || !target.startsWith(TARGET_PREFIX)) throw new CloudWatchError('UnknownOperationException', `expected POST / with x-amz-target ${TARGET_PREFIX}<Operation>`);
         const body: unknown = text.trim() === '' ? {} : JSON.parse(text);
@@ -88,10 +90,4 @@ export async function startCloudWatchServer(options: { alarmNames: readonly stri
     })();
   });
   return listen(server, options.port, options.host);
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { MAX_REQUEST_BODY_BYTES, readRequestBody } from '../request-body.js';
 import { KeyStore } from './key-store.js';
 import { KmsError, type KmsScope, type RequestBody, runOperation } from './operations.js';
 import { RequestQuota } from './request-quota.js';
@@ -40,8 +41,6 @@ export interface RunningKmsServer {
 }
 
 const TARGET_PREFIX = 'TrentService.';
-// KMS's largest request members are a few kilobytes; anything near this limit is a mistake.
-const MAX_BODY_BYTES = 1024 * 1024;
 const CLOSE_GRACE_MS = 2_000;
 // Of the operations implemented here, Sign alone counts against the cryptographic-operations quota.
 const QUOTA_OPERATIONS = new Set(['Sign']);
@@ -110,14 +109,9 @@ function operationOf(request: IncomingMessage): string {
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length <= MAX_BODY_BYTES) chunks.push(chunk); // past the limit, keep draining but stop keeping
-  }
-  if (length > MAX_BODY_BYTES) throw new KmsError('SerializationException', `Request body larger than ${MAX_BODY_BYTES} bytes`);
-  return Buffer.concat(chunks).toString('utf8');
+  const body = await readRequestBody(request);
+  if (body === undefined) throw new KmsError('SerializationException', `Request body larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
+  return body;
 }
 
 function parseBody(text: string): RequestBody {
